@@ -1,0 +1,150 @@
+"""The `radio` command: thin click wrappers over the same functions the web uses."""
+
+import json
+import socket
+from pathlib import Path
+
+import click
+from alembic import command
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup
+from sqlalchemy import select
+from waitress import serve as waitress_serve
+
+from radio import db
+from radio.db import get_session
+from radio.demo import load_demo
+from radio.messages import describe_problem
+from radio.tokens import issue_token
+from scheduler.jobs import add_jobs
+from scheduler.unit_import import UnitImportError, import_units
+from scheduler.units import Station, path_names
+
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+units_cli = AppGroup("units", help="The unit tree.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    db.upgrade(revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION."""
+    command.downgrade(db.alembic_config(), revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate", is_flag=True)
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration (for developers)."""
+    command.revision(db.alembic_config(), message=message, autogenerate=autogenerate)
+
+
+@units_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def units_import(file: Path) -> None:
+    """Load units from a CSV file with columns code,name,tier,parent_code."""
+    session = get_session()
+    try:
+        result = import_units(session, file.read_bytes())
+    except UnitImportError as exc:
+        session.rollback()
+        for problem in exc.problems:
+            click.echo(describe_problem(problem), err=True)
+        raise click.ClickException("Nothing was imported.") from exc
+    session.commit()
+    click.echo(
+        f"{result.created} added, {result.updated} changed, {result.unchanged} unchanged."
+    )
+
+
+@click.command("stations")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def stations_command(as_json: bool) -> None:
+    """List stations: code, name, unit path."""
+    session = get_session()
+    stations = session.scalars(select(Station).order_by(Station.code)).all()
+    paths = path_names(session, [s.unit for s in stations])
+    rows = [
+        {"code": s.code, "name": s.name, "unit_path": paths[s.unit_id], "active": s.active}
+        for s in stations
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['code']}\t{row['name']}\t{row['unit_path']}")
+
+
+@click.command("station-token")
+@click.argument("code")
+@click.option("--label", default="", help="Which device the token is for.")
+def station_token(code: str, label: str) -> None:
+    """Issue a device token for station CODE; it is printed once and stored hashed."""
+    session = get_session()
+    station = session.scalar(select(Station).where(Station.code == code))
+    if station is None:
+        raise click.ClickException(f"No station with code {code!r}.")
+    _token, plain = issue_token(session, station=station, label=label or "CLI")
+    session.commit()
+    click.echo(plain)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo data (safe to run again)."""
+    config = current_app.config
+    summary = load_demo(get_session(), password=str(config["DEMO_PASSWORD"]),
+                        timezone=config["TIMEZONE"])
+    get_session().commit()
+    click.echo(summary)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, envvar="PORT", default=5000, show_default=True)
+@click.option("--threads", type=int, default=8, show_default=True)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app with the scheduler (the embedded single-machine mode)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_jobs(scheduler, db.session_factory(), "embedded", socket.gethostname())
+    scheduler.start()
+    click.echo(f"Loa xã: http://{host}:{port}/  (Ctrl+C to stop)")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the time-based jobs alone (the one scheduler process at scale)."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    add_jobs(scheduler, db.session_factory(), "scheduler", socket.gethostname())
+    click.echo("Scheduler running (Ctrl+C to stop).")
+    scheduler.start()
+
+
+def init_app(app: Flask) -> None:
+    for command in (db_cli, units_cli, stations_command, station_token, demo_command, serve,
+                    scheduler_command):
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from radio import create_app  # noqa: PLC0415  (radio imports this module)
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, help="Loa xã: commune loudspeaker scheduling.")

@@ -1,0 +1,70 @@
+"""The demo: Đắk Nông's real units (2021), a station per commune, one user per role."""
+
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from radio.people import Role, User, find_user, save_user
+from scheduler.stations import save_station
+from scheduler.unit_import import import_units
+from scheduler.units import Station, StationKind, Tier, Unit
+
+UNITS_FILE = "dak-nong-2021.csv"
+PROVINCE = "67"  # Tỉnh Đắk Nông
+DISTRICT = "662"  # Huyện Cư Jút: the demo auditor's district
+OPERATOR_COMMUNE = "24646"  # Xã Ea Pô, in Cư Jút
+
+# username, full name, role, unit code (None: the whole system)
+USERS = [
+    ("admin", "Quản trị hệ thống", Role.ADMIN, None),
+    ("planner", "Nguyễn Thị Lan (Sở VHTTDL)", Role.PLANNER, PROVINCE),
+    ("editor", "Trần Văn Minh (biên tập)", Role.EDITOR, PROVINCE),
+    ("approver", "Lê Thị Hoa (duyệt tin)", Role.APPROVER, PROVINCE),
+    ("auditor", "Phạm Văn Đức (Phòng VH-TT Cư Jút)", Role.AUDITOR, DISTRICT),
+    ("operator", "H'Linh Niê (đài xã Ea Pô)", Role.OPERATOR, None),
+]
+
+
+def station_code(unit: Unit) -> str:
+    return f"{unit.tree}-{unit.code}"
+
+
+def load_demo(session: Session, *, password: str, timezone: str) -> str:
+    """Load or refresh the demo; running it again changes nothing but the demo passwords."""
+    data = resources.files("radio").joinpath("data/units", UNITS_FILE).read_bytes()
+    result = import_units(session, data)
+    communes = [u for u in result.units if u.tier == Tier.COMMUNE]
+    existing = set(session.scalars(select(Station.code)))
+    for unit in communes:
+        if station_code(unit) not in existing:
+            station = Station(
+                code=station_code(unit),
+                name=f"Đài truyền thanh {unit.name}",
+                timezone=timezone,
+                kind=StationKind.IP if unit.name.startswith("Phường") else StationKind.WIRED,
+                clusters=3,
+                active=True,
+                contact="",
+            )
+            save_station(session, station, unit)
+    by_code = {u.code: u for u in result.units}
+    operator_station = session.scalar(
+        select(Station).where(Station.code == station_code(by_code[OPERATOR_COMMUNE]))
+    )
+    for username, full_name, role, unit_code in USERS:
+        user = find_user(session, username) or User(username=username, password_hash="")
+        user.full_name = full_name
+        save_user(
+            session,
+            user,
+            role=role,
+            unit=by_code[unit_code] if unit_code else None,
+            station=operator_station if role is Role.OPERATOR else None,
+            password=password,
+        )
+    return (
+        f"Demo ready: {len(result.units)} units of Tỉnh Đắk Nông, {len(communes)} stations.\n"
+        f"Log in at http://127.0.0.1:5000/ as admin, planner, editor, approver, auditor or "
+        f"operator with the password {password!r} (RADIO_DEMO_PASSWORD)."
+    )
