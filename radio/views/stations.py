@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from radio.db import get_session
@@ -27,7 +27,7 @@ class StationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     unit_id = SelectField(_l("Unit"), coerce=int)
     timezone = StringField(_l("Time zone"), validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
     clusters = IntegerField(
         _l("Loudspeaker clusters"), default=1, validators=[NumberRange(1, MAX_CLUSTERS)]
     )
@@ -108,7 +108,7 @@ def _edit(station: Station) -> Response | str | tuple[str, int]:
         units_in_scope(current_user).where(Unit.tier == Tier.COMMUNE).order_by(Unit.path)
     ).all()
     paths = path_names(session, list(units))
-    form.unit_id.choices = [(u.id, paths[u.id]) for u in units]
+    form.unit_id.choices = [SelectChoice(u.id, paths[u.id]) for u in units]
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("stations/edit.html", form=form, station=station), status

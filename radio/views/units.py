@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from audio_library.db import nfc
@@ -25,7 +25,7 @@ bp = Blueprint("units", __name__, url_prefix="/units")
 class UnitForm(FlaskForm):
     code = StringField(_l("Official code"), validators=[DataRequired(), Length(max=20)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    tier = SelectField(_l("Tier"), choices=[(t.value, label) for t, label in TIER_LABELS.items()])
+    tier = SelectField(_l("Tier"), choices=[SelectChoice(t.value, label) for t, label in TIER_LABELS.items()])
 
 
 class ImportForm(FlaskForm):

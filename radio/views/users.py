@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from radio.db import get_session
@@ -31,7 +31,7 @@ WHOLE_SYSTEM = 0
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     full_name = StringField(_l("Full name"), validators=[Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
     unit_id = SelectField(_l("Unit (scope)"), coerce=int)
     station_id = SelectField(_l("Station (operators only)"), coerce=int)
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
@@ -71,11 +71,13 @@ def _edit(user: User, *, new: bool) -> Response | str | tuple[str, int]:
     form = UserForm(obj=user, unit_id=user.unit_id or WHOLE_SYSTEM, station_id=user.station_id or 0)
     units = session.scalars(units_in_scope(current_user).order_by(Unit.path)).all()
     paths = path_names(session, list(units))
-    form.unit_id.choices = [(u.id, paths[u.id]) for u in units]
+    form.unit_id.choices = [SelectChoice(u.id, paths[u.id]) for u in units]
     if current_user.unit is None:
-        form.unit_id.choices.insert(0, (WHOLE_SYSTEM, _("Whole system")))
+        form.unit_id.choices.insert(0, SelectChoice(WHOLE_SYSTEM, _("Whole system")))
     stations = session.scalars(stations_in_scope(current_user).order_by(Station.code)).all()
-    form.station_id.choices = [(0, "—")] + [(s.id, f"{s.code} — {s.name}") for s in stations]
+    form.station_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(s.id, f"{s.code} — {s.name}") for s in stations
+    ]
     if new:
         form.password.validators = [DataRequired(), Length(max=200)]
     if not form.validate_on_submit():

@@ -1,0 +1,113 @@
+"""The authorisation matrix: every route × role × in or out of scope."""
+
+import pytest
+from sqlalchemy import select
+
+from radio.db import get_session
+from scheduler.units import Station
+from tests.conftest import (
+    OPERATOR_STATION,
+    OTHER_DISTRICT_STATION,
+    OTHER_PROVINCE_STATION,
+    SAME_DISTRICT_STATION,
+    csrf_token,
+)
+
+ROLES = ["admin", "planner", "editor", "approver", "auditor", "operator"]
+STATIONS = [OPERATOR_STATION, SAME_DISTRICT_STATION, OTHER_DISTRICT_STATION, OTHER_PROVINCE_STATION]
+
+# Which demo stations each role's scope covers (admin: whole system; planner, editor,
+# approver: Tỉnh Đắk Nông; auditor: Huyện Cư Jút; operator: its own station).
+SCOPE = {
+    "admin": set(STATIONS),
+    "planner": set(STATIONS[:3]),
+    "editor": set(STATIONS[:3]),
+    "approver": set(STATIONS[:3]),
+    "auditor": set(STATIONS[:2]),
+    "operator": {OPERATOR_STATION},
+}
+VIEW = {"GET /stations/{code}", "GET /api/v1/stations/{code}"}
+VIEW_UNIT = {"GET /units/{unit}"}
+MANAGE = {"GET /stations/{code}/edit", "POST /stations/{code}/tokens", "POST /units/{unit}/edit"}
+ROUTES = sorted(VIEW | VIEW_UNIT | MANAGE)
+
+
+def expected(role: str, route: str, code: str) -> int:
+    in_scope = code in SCOPE[role]
+    if route in VIEW:
+        allowed = in_scope
+    elif route in VIEW_UNIT:
+        allowed = in_scope and role != "operator"
+    else:
+        allowed = in_scope and role == "admin"
+    return 200 if allowed else 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_station_routes_by_role_and_scope(client, as_user, app, role):
+    as_user(role)
+    token = csrf_token(client, "/profile")
+    with app.app_context():
+        units = {c: get_session().scalar(select(Station).where(Station.code == c)).unit_id
+                 for c in STATIONS}
+    failures = []
+    for route in ROUTES:
+        method, path = route.split(" ")
+        for code in STATIONS:
+            url = path.format(code=code, unit=units[code])
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data={"csrf_token": token, "name": "Tên mới"})
+            status = 200 if response.status_code in (200, 302) else response.status_code
+            if status != expected(role, route, code):
+                failures.append((route, code, response.status_code))
+    assert failures == []
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("admin", 200), ("planner", 403), ("editor", 403), ("approver", 403), ("auditor", 403),
+     ("operator", 403)],
+)
+@pytest.mark.parametrize("path", ["/users", "/users/new", "/stations/new"])
+def test_admin_only_pages(client, as_user, role, status, path):
+    as_user(role)
+    assert client.get(path).status_code == status
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_show_only_what_is_in_scope(client, as_user, role):
+    as_user(role)
+    api_codes = {s["code"] for s in client.get("/api/v1/stations?limit=1000").json}
+    in_scope_demo = {c for c in STATIONS if c in api_codes}
+    assert in_scope_demo == SCOPE[role]
+    page = client.get("/stations?q=").get_data(as_text=True)
+    for code in STATIONS:
+        assert (f">{code}<" in page) == (code in SCOPE[role] and role != "operator" or
+                                         (role == "operator" and code == OPERATOR_STATION))
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("admin", 404), ("planner", 404), ("auditor", 403), ("operator", 403)],
+)
+def test_unknown_station_leaks_nothing_below_the_root(client, as_user, role, status):
+    """Only someone who sees a whole tree learns that a code does not exist."""
+    as_user(role)
+    assert client.get("/stations/NO-SUCH").status_code == status
+    assert client.get("/api/v1/stations/NO-SUCH").status_code == status
+
+
+def test_operator_lands_on_own_station(client, as_user):
+    as_user("operator")
+    response = client.get("/")
+    assert response.headers["Location"].endswith(f"/stations/{OPERATOR_STATION}")
+
+
+def test_pages_need_login(client):
+    for path in ["/", "/stations", f"/stations/{OPERATOR_STATION}", "/units", "/users", "/profile"]:
+        response = client.get(path)
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+    assert client.get("/api/v1/stations").status_code == 401
