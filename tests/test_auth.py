@@ -42,7 +42,7 @@ def test_username_is_case_insensitive(client):
 def test_wrong_password_is_refused_clearly(client, app):
     response = login(client, "auditor", "wrong-password")
     assert response.status_code == 401
-    assert "Sai tên đăng nhập hoặc mật khẩu" in response.get_data(as_text=True)
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302  # still logged out
 
 
@@ -51,7 +51,7 @@ def test_many_failures_lock_the_name_even_with_the_right_password(client, app):
         assert login(client, "auditor", "nope-nope").status_code == 401
     response = login(client, "auditor", DEMO_PASSWORD)
     assert response.status_code == 429
-    assert "Thử lại sau" in response.get_data(as_text=True)
+    assert "thử lại sau" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
     with app.app_context():
         user = find_user(get_session(), "auditor")
