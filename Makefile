@@ -42,5 +42,6 @@ format: install
 
 # Refresh the translation catalogs after changing user-facing text.
 messages: $(STAMP)
-	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -o radio/translations/messages.pot .
+	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -o radio/translations/messages.pot \
+		. $$($(BIN)/python -c 'import os, wtforms; print(os.path.dirname(wtforms.__file__))')
 	$(BIN)/pybabel update --no-fuzzy-matching -i radio/translations/messages.pot -d radio/translations

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from audio_library.db import utcnow
 from radio.db import get_session
+from radio.forms import Form
 from radio.extensions import login_manager
 from radio.login_guard import minutes_locked, record_attempt
 from radio.people import MIN_PASSWORD_LENGTH, User, find_user, normalise_username
@@ -22,12 +22,12 @@ from radio.tokens import AccessToken, issue_token, revoke_token
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(
         _l("New password"),
@@ -45,7 +45,7 @@ class PasswordForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     label = StringField(_l("What is it for?"), validators=[Length(max=120)])
 
 

@@ -9,7 +9,8 @@ from alembic import command
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 from waitress import serve as waitress_serve
 
@@ -60,14 +61,20 @@ def units_import(file: Path) -> None:
         session.rollback()
         for problem in exc.problems:
             click.echo(describe_problem(problem), err=True)
-        raise click.ClickException("Nothing was imported.") from exc
+        raise click.ClickException(_("Nothing was imported.")) from exc
     session.commit()
     click.echo(
-        f"{result.created} added, {result.updated} changed, {result.unchanged} unchanged."
+        _(
+            "Import done: %(created)d added, %(updated)d changed, %(unchanged)d unchanged.",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        )
     )
 
 
 @click.command("stations")
+@with_appcontext
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def stations_command(as_json: bool) -> None:
     """List stations: code, name, unit path."""
@@ -86,6 +93,7 @@ def stations_command(as_json: bool) -> None:
 
 
 @click.command("station-token")
+@with_appcontext
 @click.argument("code")
 @click.option("--label", default="", help="Which device the token is for.")
 def station_token(code: str, label: str) -> None:
@@ -93,13 +101,14 @@ def station_token(code: str, label: str) -> None:
     session = get_session()
     station = session.scalar(select(Station).where(Station.code == code))
     if station is None:
-        raise click.ClickException(f"No station with code {code!r}.")
+        raise click.ClickException(_("No station with code %(code)s.", code=code))
     _token, plain = issue_token(session, station=station, label=label or "CLI")
     session.commit()
     click.echo(plain)
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the demo data (safe to run again)."""
     config = current_app.config
@@ -110,6 +119,7 @@ def demo_command() -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, envvar="PORT", default=5000, show_default=True)
 @click.option("--threads", type=int, default=8, show_default=True)
@@ -127,6 +137,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
 
 @click.command("scheduler")
+@with_appcontext
 def scheduler_command() -> None:
     """Run the time-based jobs alone (the one scheduler process at scale)."""
     scheduler = BlockingScheduler(timezone="UTC")

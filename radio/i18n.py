@@ -1,13 +1,13 @@
 """Language choice: Vietnamese by default, English on request, remembered in the session."""
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return str(chosen)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])

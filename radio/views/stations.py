@@ -4,13 +4,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from radio.db import get_session
+from radio.forms import Form
 from radio.messages import KIND_LABELS, STATION
 from radio.policy import Permission, can, require, station_or_403, stations_in_scope, units_in_scope
 from radio.tokens import AccessToken, issue_token, revoke_token
@@ -22,7 +22,7 @@ bp = Blueprint("stations", __name__, url_prefix="/stations")
 PAGE_SIZE = 100
 
 
-class StationForm(FlaskForm):
+class StationForm(Form):
     code = StringField(_l("Station code"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     unit_id = SelectField(_l("Unit"), coerce=int)
@@ -35,7 +35,7 @@ class StationForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     label = StringField(_l("Device name"), validators=[Length(max=120)])
 
 

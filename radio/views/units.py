@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from audio_library.db import nfc
 from radio.db import get_session
+from radio.forms import Form
 from radio.messages import TIER_LABELS, describe_problem
 from radio.policy import Permission, can, require, unit_or_403
 from scheduler.unit_import import UnitImportError, import_units
@@ -22,13 +22,13 @@ bp = Blueprint("units", __name__, url_prefix="/units")
 
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField(_l("Official code"), validators=[DataRequired(), Length(max=20)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     tier = SelectField(_l("Tier"), choices=[SelectChoice(t.value, label) for t, label in TIER_LABELS.items()])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a file."))])
 
 
@@ -139,5 +139,5 @@ def import_csv() -> Response | tuple[str, int]:
     return redirect(back)
 
 
-def _form_errors(form: FlaskForm) -> str:
+def _form_errors(form: Form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)

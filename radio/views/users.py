@@ -4,12 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from radio.db import get_session
+from radio.forms import Form
 from radio.messages import ROLE_LABELS, USER
 from radio.people import Role, User, UserError, save_user
 from radio.policy import (
@@ -28,7 +28,7 @@ bp = Blueprint("users", __name__, url_prefix="/users")
 WHOLE_SYSTEM = 0
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     full_name = StringField(_l("Full name"), validators=[Length(max=200)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
