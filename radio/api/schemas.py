@@ -1,6 +1,6 @@
 """Request and response schemas of the API (they become the OpenAPI document)."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class StationSchema(Schema):
@@ -17,8 +17,8 @@ class StationSchema(Schema):
 
 class StationQuerySchema(Schema):
     q = fields.String(load_default="", metadata={"description": "Part of a code or name"})
-    limit = fields.Integer(load_default=100, validate=lambda n: 1 <= n <= 1000)
-    offset = fields.Integer(load_default=0, validate=lambda n: n >= 0)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class MeSchema(Schema):
