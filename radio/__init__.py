@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 

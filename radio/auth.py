@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from audio_library.db import utcnow
 from radio.db import get_session
-from radio.forms import Form
 from radio.extensions import login_manager
+from radio.forms import Form
 from radio.login_guard import minutes_locked, record_attempt
 from radio.people import MIN_PASSWORD_LENGTH, User, find_user, normalise_username
 from radio.tokens import AccessToken, issue_token, revoke_token
@@ -135,8 +135,9 @@ def create_token() -> str:
         session, user=current_user, label=form.label.data or "", created_by=current_user
     )
     session.commit()
-    return render_template("tokens/shown_once.html", token=token, plain=plain,
-                           back=url_for("auth.profile"))
+    return render_template(
+        "tokens/shown_once.html", token=token, plain=plain, back=url_for("auth.profile")
+    )
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")

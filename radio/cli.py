@@ -112,8 +112,9 @@ def station_token(code: str, label: str) -> None:
 def demo_command() -> None:
     """Load the demo data (safe to run again)."""
     config = current_app.config
-    summary = load_demo(get_session(), password=str(config["DEMO_PASSWORD"]),
-                        timezone=config["TIMEZONE"])
+    summary = load_demo(
+        get_session(), password=str(config["DEMO_PASSWORD"]), timezone=config["TIMEZONE"]
+    )
     get_session().commit()
     click.echo(summary)
 
@@ -147,13 +148,20 @@ def scheduler_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_cli, units_cli, stations_command, station_token, demo_command, serve,
-                    scheduler_command):
-        app.cli.add_command(command)
+    for cli_command in (
+        db_cli,
+        units_cli,
+        stations_command,
+        station_token,
+        demo_command,
+        serve,
+        scheduler_command,
+    ):
+        app.cli.add_command(cli_command)
 
 
 def _create_app() -> Flask:
-    from radio import create_app  # noqa: PLC0415  (radio imports this module)
+    from radio import create_app  # here, not at the top: radio imports this module
 
     return create_app()
 

@@ -36,7 +36,8 @@ def minutes_locked(
     by_user = session.execute(failed.where(LoginAttempt.username == username)).one()
     by_ip = session.execute(failed.where(LoginAttempt.ip == ip)).one()
     oldest = [
-        first for (count, first), limit in ((by_user, max_failures), (by_ip, ip_max_failures))
+        first
+        for (count, first), limit in ((by_user, max_failures), (by_ip, ip_max_failures))
         if count >= limit
     ]
     if not oldest:

@@ -34,7 +34,9 @@ def beat(sessions: sessionmaker[Session], name: str, host: str, started_at: date
         session.add(row)
 
 
-def add_jobs(scheduler: BaseScheduler, sessions: sessionmaker[Session], name: str, host: str) -> None:
+def add_jobs(
+    scheduler: BaseScheduler, sessions: sessionmaker[Session], name: str, host: str
+) -> None:
     """Register every recurring job on a scheduler whose jobs get their own sessions."""
     started_at = utcnow()
     scheduler.add_job(

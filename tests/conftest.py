@@ -19,13 +19,18 @@ from sqlalchemy import create_engine, make_url, text
 from audio_library.db import database_url
 from radio import create_app, db
 from radio.demo import load_demo
+from scheduler.stations import save_station
+from scheduler.unit_import import import_units
+from scheduler.units import Station
 
 DEMO_PASSWORD = "loaxa-demo"
 OPERATOR_STATION = "67-24646"  # Xã Ea Pô, Huyện Cư Jút
 SAME_DISTRICT_STATION = "67-24640"  # Thị trấn Ea T'Ling, Huyện Cư Jút
 OTHER_DISTRICT_STATION = "67-24611"  # Phường Nghĩa Đức, Thành phố Gia Nghĩa
 OTHER_PROVINCE_STATION = "99-99001"  # a second, made-up province
-EXTRA_TREE_CSV = "code,name,tier,parent_code\n99,Tỉnh Thử Nghiệm,province,\n99001,Xã Thử,commune,99\n"
+EXTRA_TREE_CSV = (
+    "code,name,tier,parent_code\n99,Tỉnh Thử Nghiệm,province,\n99001,Xã Thử,commune,99\n"
+)
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 
@@ -72,17 +77,24 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = make_test_app(url, folder)
     with app.app_context():
         db.upgrade()
-        from scheduler.unit_import import import_units  # noqa: PLC0415
-        from scheduler.stations import save_station  # noqa: PLC0415
-        from scheduler.units import Station  # noqa: PLC0415
 
         session = db.get_session()
         load_demo(session, password=DEMO_PASSWORD, timezone="Asia/Ho_Chi_Minh")
         extra = import_units(session, EXTRA_TREE_CSV.encode())
         commune = extra.units[-1]
-        save_station(session, Station(code=OTHER_PROVINCE_STATION, name="Đài Xã Thử",
-                                      timezone="Asia/Ho_Chi_Minh", kind="wired", clusters=1,
-                                      active=True, contact=""), commune)
+        save_station(
+            session,
+            Station(
+                code=OTHER_PROVINCE_STATION,
+                name="Đài Xã Thử",
+                timezone="Asia/Ho_Chi_Minh",
+                kind="wired",
+                clusters=1,
+                active=True,
+                contact="",
+            ),
+            commune,
+        )
         session.commit()
         db.engine().dispose()
     yield name if PG_URL else url
@@ -117,7 +129,9 @@ def runner(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

@@ -1,9 +1,12 @@
 """The app factory, configuration, health, metrics, error pages and the API document."""
 
+import threading
+
 import pytest
 from openapi_spec_validator import validate
+from sqlalchemy import inspect
 
-from radio import create_app
+from radio import create_app, db
 from tests.conftest import OPERATOR_STATION, make_test_app
 
 
@@ -35,11 +38,6 @@ def test_config_toml_in_data_dir(monkeypatch, tmp_path):
 
 def test_factory_starts_nothing(tmp_path):
     """No scheduler, thread or migration in the factory: the database stays empty."""
-    import threading  # noqa: PLC0415
-
-    from sqlalchemy import inspect  # noqa: PLC0415
-
-    from radio import db  # noqa: PLC0415
 
     before = threading.active_count()
     app = make_test_app(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path)

@@ -70,8 +70,9 @@ def test_success_clears_earlier_failures(client, app):
     assert login(client, "auditor").status_code == 302
     with app.app_context():
         failures = get_session().scalar(
-            select(func.count()).where(LoginAttempt.username == "auditor",
-                                       LoginAttempt.succeeded.is_(False))
+            select(func.count()).where(
+                LoginAttempt.username == "auditor", LoginAttempt.succeeded.is_(False)
+            )
         )
     assert failures == 0
 
@@ -95,8 +96,9 @@ def test_login_with_forged_csrf_token_is_refused(client):
 
 def test_logged_in_form_without_csrf_changes_nothing(client, as_user, app):
     as_user("auditor")
-    response = client.post("/profile", data={"pw-current": DEMO_PASSWORD, "pw-new": "x" * 12,
-                                              "pw-repeat": "x" * 12})
+    response = client.post(
+        "/profile", data={"pw-current": DEMO_PASSWORD, "pw-new": "x" * 12, "pw-repeat": "x" * 12}
+    )
     assert response.status_code == 400
     with app.app_context():
         assert find_user(get_session(), "auditor").check_password(DEMO_PASSWORD)
@@ -128,9 +130,15 @@ def test_password_is_stored_hashed(app):
 def test_change_password(client, as_user, app):
     as_user("auditor")
     token = csrf_token(client, "/profile")
-    response = client.post("/profile", data={"csrf_token": token, "pw-current": DEMO_PASSWORD,
-                                              "pw-new": "mat-khau-moi-2026",
-                                              "pw-repeat": "mat-khau-moi-2026"})
+    response = client.post(
+        "/profile",
+        data={
+            "csrf_token": token,
+            "pw-current": DEMO_PASSWORD,
+            "pw-new": "mat-khau-moi-2026",
+            "pw-repeat": "mat-khau-moi-2026",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         assert find_user(get_session(), "auditor").check_password("mat-khau-moi-2026")
@@ -138,7 +146,8 @@ def test_change_password(client, as_user, app):
 
 def test_login_next_is_only_local(client):
     token = csrf_token(client)
-    response = client.post("/login?next=https://evil.example/",
-                           data={"username": "auditor", "password": DEMO_PASSWORD,
-                                 "csrf_token": token})
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"username": "auditor", "password": DEMO_PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"

@@ -48,8 +48,10 @@ def test_station_routes_by_role_and_scope(client, as_user, app, role):
     as_user(role)
     token = csrf_token(client, "/profile")
     with app.app_context():
-        units = {c: get_session().scalar(select(Station).where(Station.code == c)).unit_id
-                 for c in STATIONS}
+        units = {
+            c: get_session().scalar(select(Station).where(Station.code == c)).unit_id
+            for c in STATIONS
+        }
     failures = []
     for route in ROUTES:
         method, path = route.split(" ")
@@ -67,8 +69,14 @@ def test_station_routes_by_role_and_scope(client, as_user, app, role):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("admin", 200), ("planner", 403), ("editor", 403), ("approver", 403), ("auditor", 403),
-     ("operator", 403)],
+    [
+        ("admin", 200),
+        ("planner", 403),
+        ("editor", 403),
+        ("approver", 403),
+        ("auditor", 403),
+        ("operator", 403),
+    ],
 )
 @pytest.mark.parametrize("path", ["/users", "/users/new", "/stations/new"])
 def test_admin_only_pages(client, as_user, role, status, path):
@@ -84,8 +92,10 @@ def test_lists_show_only_what_is_in_scope(client, as_user, role):
     assert in_scope_demo == SCOPE[role]
     page = client.get("/stations?q=").get_data(as_text=True)
     for code in STATIONS:
-        assert (f">{code}<" in page) == (code in SCOPE[role] and role != "operator" or
-                                         (role == "operator" and code == OPERATOR_STATION))
+        assert (f">{code}<" in page) == (
+            (code in SCOPE[role] and role != "operator")
+            or (role == "operator" and code == OPERATOR_STATION)
+        )
 
 
 @pytest.mark.parametrize(

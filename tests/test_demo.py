@@ -11,7 +11,9 @@ from tests.conftest import login
 def counts(app) -> tuple[int, int, int]:
     with app.app_context():
         session = get_session()
-        return tuple(session.scalar(select(func.count()).select_from(m)) for m in (Unit, Station, User))
+        return tuple(
+            session.scalar(select(func.count()).select_from(m)) for m in (Unit, Station, User)
+        )
 
 
 def test_demo_is_idempotent_and_says_how_to_log_in(runner, app):
@@ -28,10 +30,12 @@ def test_demo_has_every_role_and_a_station_per_commune(app):
         roles = {u.username: u.role for u in session.scalars(select(User))}
         names = ("admin", "planner", "editor", "approver", "auditor", "operator")
         assert {name: roles[name] for name in names} == {name: name for name in names}
-        communes = session.scalar(select(func.count()).where(Unit.tree == "67",
-                                                             Unit.tier == "commune"))
-        stations = session.scalar(select(func.count()).select_from(Station).join(Station.unit)
-                                  .where(Unit.tree == "67"))
+        communes = session.scalar(
+            select(func.count()).where(Unit.tree == "67", Unit.tier == "commune")
+        )
+        stations = session.scalar(
+            select(func.count()).select_from(Station).join(Station.unit).where(Unit.tree == "67")
+        )
         assert communes == stations == 71
         assert find_user(session, "auditor").unit.name == "Huyện Cư Jút"
         assert find_user(session, "admin").unit is None

@@ -12,6 +12,7 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
+from audio_library.db import utcnow
 from radio import db
 from scheduler.jobs import HEARTBEAT_JOB_ID, SchedulerBeat, add_jobs, beat
 
@@ -31,7 +32,6 @@ def test_jobs_have_stable_ids_and_are_not_duplicated(app):
 
 
 def test_heartbeat_records_the_scheduler(app):
-    from audio_library.db import utcnow  # noqa: PLC0415
 
     with app.app_context():
         beat(db.session_factory(), "embedded", "may-chu-1", utcnow())
@@ -50,8 +50,9 @@ def test_radio_serve_serves_the_app_with_the_scheduler(tmp_path):
     env = {**os.environ, "RADIO_DATA_DIR": str(tmp_path), "PORT": str(free_port())}
     env.pop("DATABASE_URL", None)
     subprocess.run([RADIO, "db", "upgrade"], env=env, check=True, capture_output=True)
-    server = subprocess.Popen([RADIO, "serve"], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [RADIO, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         health = {}
         for _ in range(100):

@@ -1,10 +1,14 @@
 """Stations: pages, create and edit, device tokens from the web, the CLI and the API."""
 
+import json
+import unicodedata
+
 import pytest
 from sqlalchemy import func, select
 
 from radio.db import get_session
 from radio.tokens import AccessToken
+from scheduler.stations import StationError, save_station
 from scheduler.units import Station, units_by_code
 from tests.conftest import OPERATOR_STATION, OTHER_DISTRICT_STATION, csrf_token
 
@@ -21,9 +25,17 @@ def commune_id(app, code: str) -> int:
 
 
 def form(app, token: str, **changes: object) -> dict[str, object]:
-    data = {"csrf_token": token, "code": "CJ-MOI", "name": "Đài truyền thanh Cụm Mới",
-            "unit_id": commune_id(app, "67:24646"), "timezone": "Asia/Ho_Chi_Minh",
-            "kind": "ip", "clusters": 4, "contact": "Anh Y Bhin, 0912 345 678", "active": "y"}
+    data = {
+        "csrf_token": token,
+        "code": "CJ-MOI",
+        "name": "Đài truyền thanh Cụm Mới",
+        "unit_id": commune_id(app, "67:24646"),
+        "timezone": "Asia/Ho_Chi_Minh",
+        "kind": "ip",
+        "clusters": 4,
+        "contact": "Anh Y Bhin, 0912 345 678",
+        "active": "y",
+    }
     data.update(changes)
     return data
 
@@ -42,8 +54,9 @@ def test_admin_creates_and_edits_a_station(client, as_user, app):
     response = client.post("/stations/new", data=form(app, token))
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/stations/CJ-MOI")
-    response = client.post("/stations/CJ-MOI/edit", data=form(app, token, clusters=6,
-                                                              name="Đài Cụm Mới"))
+    response = client.post(
+        "/stations/CJ-MOI/edit", data=form(app, token, clusters=6, name="Đài Cụm Mới")
+    )
     assert response.status_code == 302
     with app.app_context():
         station = get_session().scalar(select(Station).where(Station.code == "CJ-MOI"))
@@ -73,16 +86,17 @@ def test_bad_station_is_refused_and_nothing_stored(client, as_user, app, changes
 
 
 def test_station_in_unknown_unit_is_refused_by_the_domain(app):
-    from scheduler.stations import StationError, save_station  # noqa: PLC0415
 
     with app.app_context(), pytest.raises(StationError) as caught:
-        save_station(get_session(), Station(code="X-1", name="X", timezone="Asia/Ho_Chi_Minh",
-                                            kind="fm", clusters=1), None)
+        save_station(
+            get_session(),
+            Station(code="X-1", name="X", timezone="Asia/Ho_Chi_Minh", kind="fm", clusters=1),
+            None,
+        )
     assert caught.value.kind == "unknown_unit"
 
 
 def test_nfd_station_name_is_stored_nfc(client, as_user, app):
-    import unicodedata  # noqa: PLC0415
 
     as_user("admin")
     token = csrf_token(client, "/stations/new")
@@ -95,10 +109,11 @@ def test_nfd_station_name_is_stored_nfc(client, as_user, app):
 
 def issue_from_web(client, code: str) -> str:
     token = csrf_token(client, f"/stations/{code}")
-    page = client.post(f"/stations/{code}/tokens",
-                       data={"csrf_token": token, "label": "Máy tính đài"}).get_data(as_text=True)
+    page = client.post(
+        f"/stations/{code}/tokens", data={"csrf_token": token, "label": "Máy tính đài"}
+    ).get_data(as_text=True)
     start = page.index("lxs_")
-    return page[start: page.index("<", start)]
+    return page[start : page.index("<", start)]
 
 
 def test_device_token_is_shown_once_and_stored_hashed(client, as_user, app):
@@ -129,13 +144,16 @@ def test_revoked_and_wrong_tokens_are_refused(client, as_user, app):
     as_user("admin")
     plain = issue_from_web(client, OPERATOR_STATION)
     with app.app_context():
-        token_id = get_session().scalar(select(AccessToken.id).where(AccessToken.label == "Máy tính đài"))
+        token_id = get_session().scalar(
+            select(AccessToken.id).where(AccessToken.label == "Máy tính đài")
+        )
     csrf = csrf_token(client, f"/stations/{OPERATOR_STATION}")
     client.post(f"/stations/{OPERATOR_STATION}/tokens/{token_id}/revoke", data={"csrf_token": csrf})
     device = app.test_client()
     for bad in (plain, plain[:-1] + "x", "lxs_guess", ""):
-        response = device.get(f"/api/v1/stations/{OPERATOR_STATION}",
-                              headers={"Authorization": f"Bearer {bad}"})
+        response = device.get(
+            f"/api/v1/stations/{OPERATOR_STATION}", headers={"Authorization": f"Bearer {bad}"}
+        )
         assert response.status_code == 401, bad
         assert response.json["status"] == 401
         assert "mã truy cập" in response.json["detail"].lower()
@@ -146,8 +164,9 @@ def test_station_token_cli(runner, app):
     assert result.exit_code == 0
     plain = result.output.strip()
     assert plain.startswith("lxs_")
-    response = app.test_client().get(f"/api/v1/stations/{OPERATOR_STATION}",
-                                     headers={"Authorization": f"Bearer {plain}"})
+    response = app.test_client().get(
+        f"/api/v1/stations/{OPERATOR_STATION}", headers={"Authorization": f"Bearer {plain}"}
+    )
     assert response.status_code == 200
 
 
@@ -158,7 +177,6 @@ def test_station_token_cli_unknown_station(runner):
 
 
 def test_stations_cli_lists_code_name_path(runner):
-    import json  # noqa: PLC0415
 
     result = runner.invoke(args=["stations", "--json"])
     rows = {r["code"]: r for r in json.loads(result.output)}

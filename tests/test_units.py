@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from radio.db import get_session
+from radio.messages import describe_problem
+from radio.people import Role, User, save_user
 from scheduler.unit_import import UnitImportError, import_units
 from scheduler.units import Unit, ancestors, units_by_code
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, login
 
 DATA = Path(__file__).parent.parent / "radio" / "data" / "units"
 HEADER = "code,name,tier,parent_code\n"
@@ -27,12 +29,16 @@ def test_demo_has_dak_nong_2021(app):
         (province,) = units_by_code(session, "67")
         assert province.name == "Tỉnh Đắk Nông"
         assert len(province.children) == 8
-        communes = session.scalar(select(func.count()).where(Unit.tree == "67",
-                                                             Unit.tier == "commune"))
+        communes = session.scalar(
+            select(func.count()).where(Unit.tree == "67", Unit.tier == "commune")
+        )
         assert communes == 71
         (ea_po,) = units_by_code(session, "67:24646")
         assert [u.name for u in ancestors(session, ea_po)] == [
-            "Tỉnh Đắk Nông", "Huyện Cư Jút", "Xã Ea Pô"]
+            "Tỉnh Đắk Nông",
+            "Huyện Cư Jút",
+            "Xã Ea Pô",
+        ]
 
 
 def test_two_tier_province_loads_with_one_command(runner, app):
@@ -60,10 +66,14 @@ def test_import_is_idempotent(runner, app):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (HEADER + "70,Tỉnh Mới,province,\n70001,Xã Một,commune,70999\n",
-         "Dòng 3"),  # missing parent
-        (HEADER + "70,Tỉnh Mới,province,\n70001,Xã Một,commune,70\n70001,Xã Hai,commune,70\n",
-         "70001"),  # duplicate code
+        (
+            HEADER + "70,Tỉnh Mới,province,\n70001,Xã Một,commune,70999\n",
+            "Dòng 3",
+        ),  # missing parent
+        (
+            HEADER + "70,Tỉnh Mới,province,\n70001,Xã Một,commune,70\n70001,Xã Hai,commune,70\n",
+            "70001",
+        ),  # duplicate code
         (HEADER + "70,Tỉnh Mới,state,\n", "state"),  # unknown tier
         ("ma,ten\n70,Tỉnh Mới\n", "tier"),  # wrong header
         (HEADER, ""),  # no rows
@@ -87,7 +97,6 @@ def test_missing_parent_is_worded_in_vietnamese(app):
         with pytest.raises(UnitImportError) as caught:
             import_units(session, data)
         session.rollback()
-        from radio.messages import describe_problem  # noqa: PLC0415
 
         text = describe_problem(caught.value.problems[0])
     assert text.startswith("Dòng 3:")
@@ -135,8 +144,10 @@ def test_web_import_by_admin(client, as_user, app):
     as_user("admin")
     token = csrf_token(client, "/profile")
     before = unit_count(app)
-    data = {"csrf_token": token,
-            "file": (BytesIO((HEADER + "73,Tỉnh Web,province,\n").encode()), "u.csv")}
+    data = {
+        "csrf_token": token,
+        "file": (BytesIO((HEADER + "73,Tỉnh Web,province,\n").encode()), "u.csv"),
+    }
     response = client.post("/units/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     assert unit_count(app) == before + 1
@@ -157,20 +168,25 @@ def test_web_import_errors_are_listed_and_nothing_changes(client, as_user, app):
 
 def test_scoped_admin_cannot_import_outside_scope(client, app, runner):
     with app.app_context():
-        from radio.people import Role, User, save_user  # noqa: PLC0415
-
         session = get_session()
         (district,) = units_by_code(session, "67:662")
-        save_user(session, User(username="district-admin", password_hash=""), role=Role.ADMIN,
-                  unit=district, station=None, password="district-pass")
+        save_user(
+            session,
+            User(username="district-admin", password_hash=""),
+            role=Role.ADMIN,
+            unit=district,
+            station=None,
+            password="district-pass",
+        )
         session.commit()
-    from tests.conftest import login  # noqa: PLC0415
 
     login(client, "district-admin", "district-pass")
     token = csrf_token(client, "/profile")
     before = unit_count(app)
-    data = {"csrf_token": token,
-            "file": (BytesIO((HEADER + "75,Tỉnh Khác,province,\n").encode()), "u.csv")}
+    data = {
+        "csrf_token": token,
+        "file": (BytesIO((HEADER + "75,Tỉnh Khác,province,\n").encode()), "u.csv"),
+    }
     response = client.post("/units/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 403
     assert unit_count(app) == before
@@ -182,11 +198,14 @@ def test_add_child_unit_and_rename(client, as_user, app):
         (district,) = units_by_code(get_session(), "67:662")
         district_id = district.id
     token = csrf_token(client, f"/units/{district_id}")
-    response = client.post(f"/units/{district_id}/children",
-                           data={"csrf_token": token, "code": "99902", "name": "Xã Tân Lập",
-                                 "tier": "commune"})
+    response = client.post(
+        f"/units/{district_id}/children",
+        data={"csrf_token": token, "code": "99902", "name": "Xã Tân Lập", "tier": "commune"},
+    )
     assert response.status_code == 302
-    client.post(f"/units/{district_id}/edit", data={"csrf_token": token, "name": "Huyện Cư Jút (mới)"})
+    client.post(
+        f"/units/{district_id}/edit", data={"csrf_token": token, "name": "Huyện Cư Jút (mới)"}
+    )
     with app.app_context():
         session = get_session()
         (new,) = units_by_code(session, "99902")

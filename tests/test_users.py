@@ -25,10 +25,19 @@ def ids(app) -> dict[str, int]:
 def test_admin_creates_an_operator_who_can_log_in(client, as_user, app):
     as_user("admin")
     token = csrf_token(client, "/users/new")
-    response = client.post("/users/new", data={
-        "csrf_token": token, "username": "Nhanvien.EaPo", "full_name": "Y Bhin Niê",
-        "role": "operator", "unit_id": ids(app)["district"], "station_id": ids(app)["station"],
-        "password": "mat-khau-dai-xa", "active": "y"})
+    response = client.post(
+        "/users/new",
+        data={
+            "csrf_token": token,
+            "username": "Nhanvien.EaPo",
+            "full_name": "Y Bhin Niê",
+            "role": "operator",
+            "unit_id": ids(app)["district"],
+            "station_id": ids(app)["station"],
+            "password": "mat-khau-dai-xa",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         user = find_user(get_session(), "nhanvien.eapo")
@@ -50,8 +59,15 @@ def test_admin_creates_an_operator_who_can_log_in(client, as_user, app):
 def test_bad_user_is_refused_and_nothing_stored(client, as_user, app, changes, message):
     as_user("admin")
     token = csrf_token(client, "/users/new")
-    data = {"csrf_token": token, "username": "moi", "full_name": "", "role": "editor",
-            "unit_id": ids(app)["district"], "station_id": 0, "password": "mat-khau-du-dai"}
+    data = {
+        "csrf_token": token,
+        "username": "moi",
+        "full_name": "",
+        "role": "editor",
+        "unit_id": ids(app)["district"],
+        "station_id": 0,
+        "password": "mat-khau-du-dai",
+    }
     data.update(changes)
     before = user_count(app)
     response = client.post("/users/new", data=data)
@@ -64,15 +80,29 @@ def test_scoped_admin_cannot_grant_the_whole_system(client, app):
     with app.app_context():
         session = get_session()
         (district,) = units_by_code(session, "67:662")
-        save_user(session, User(username="huyen-admin", password_hash=""), role=Role.ADMIN,
-                  unit=district, station=None, password="huyen-admin-pass")
+        save_user(
+            session,
+            User(username="huyen-admin", password_hash=""),
+            role=Role.ADMIN,
+            unit=district,
+            station=None,
+            password="huyen-admin-pass",
+        )
         session.commit()
     login(client, "huyen-admin", "huyen-admin-pass")
     token = csrf_token(client, "/users/new")
     before = user_count(app)
-    response = client.post("/users/new", data={
-        "csrf_token": token, "username": "sieu", "role": "admin", "unit_id": 0,
-        "station_id": 0, "password": "mat-khau-du-dai"})
+    response = client.post(
+        "/users/new",
+        data={
+            "csrf_token": token,
+            "username": "sieu",
+            "role": "admin",
+            "unit_id": 0,
+            "station_id": 0,
+            "password": "mat-khau-du-dai",
+        },
+    )
     assert response.status_code == 422
     assert user_count(app) == before
     page = client.get("/users").get_data(as_text=True)
@@ -84,8 +114,16 @@ def test_admin_cannot_lock_themselves_out(client, as_user, app):
     with app.app_context():
         admin_id = find_user(get_session(), "admin").id
     token = csrf_token(client, f"/users/{admin_id}")
-    client.post(f"/users/{admin_id}", data={"csrf_token": token, "username": "admin",
-                                            "role": "admin", "unit_id": 0, "station_id": 0})
+    client.post(
+        f"/users/{admin_id}",
+        data={
+            "csrf_token": token,
+            "username": "admin",
+            "role": "admin",
+            "unit_id": 0,
+            "station_id": 0,
+        },
+    )
     with app.app_context():
         assert find_user(get_session(), "admin").active
 
@@ -93,17 +131,19 @@ def test_admin_cannot_lock_themselves_out(client, as_user, app):
 def test_personal_token_acts_as_its_person(client, as_user, app):
     as_user("auditor")
     token = csrf_token(client, "/profile")
-    page = client.post("/profile/tokens", data={"csrf_token": token, "tok-label": "báo cáo",
-                                                "tok-csrf_token": token}).get_data(as_text=True)
+    page = client.post(
+        "/profile/tokens",
+        data={"csrf_token": token, "tok-label": "báo cáo", "tok-csrf_token": token},
+    ).get_data(as_text=True)
     start = page.index("lxp_")
-    plain = page[start: page.index("<", start)]
+    plain = page[start : page.index("<", start)]
     script = app.test_client()
     headers = {"Authorization": f"Bearer {plain}"}
     me = script.get("/api/v1/me", headers=headers).json
     assert (me["kind"], me["username"], me["role"]) == ("person", "auditor", "auditor")
     assert script.get(f"/api/v1/stations/{OPERATOR_STATION}", headers=headers).status_code == 200
-    assert script.get(f"/api/v1/stations/{OTHER_DISTRICT_STATION}",
-                      headers=headers).status_code == 403
+    assert (
+        script.get(f"/api/v1/stations/{OTHER_DISTRICT_STATION}", headers=headers).status_code == 403
+    )
     assert script.get_cookie("loaxa_session") is None  # a token never becomes a session
     assert script.get("/", headers=headers).status_code == 302  # and opens no web page
-

@@ -1,19 +1,10 @@
 """The JSON API under /api/v1: OpenAPI document, bearer tokens, problem details."""
 
-from dataclasses import dataclass
-
-from flask import Flask, abort, g, render_template, request
-from flask_babel import gettext as _
-from flask_login import current_user
+from flask import Flask, render_template
 from flask_smorest import Api
-from flask_smorest import Blueprint as ApiBlueprint
 
-from radio.db import get_session
-from radio.extensions import csrf, login_manager
-from radio.people import User
-from radio.policy import Permission, require, station_or_403
-from radio.tokens import AccessToken, find_active_token
-from scheduler.units import Station
+from radio.api import stations
+from radio.extensions import csrf
 
 
 class LoaxaApi(Api):  # type: ignore[misc]
@@ -21,82 +12,9 @@ class LoaxaApi(Api):  # type: ignore[misc]
         """Leave errors to radio.errors, which answers problem details under /api/."""
 
 
-api = LoaxaApi()
-
-
-@dataclass
-class Device:
-    """A station device authenticated by its token."""
-
-    station: Station
-
-
-def bearer_token() -> AccessToken | None:
-    """The active token of this API request's Authorization header, if any."""
-    if "bearer" not in g:
-        scheme, _sep, plain = request.headers.get("Authorization", "").partition(" ")
-        token = None
-        if scheme.lower() == "bearer" and request.path.startswith("/api/"):
-            token = find_active_token(get_session(), plain.strip())
-            if token is not None:
-                get_session().commit()  # keeps last_used_at, which shows dead devices
-        g.bearer = token
-    return g.bearer  # type: ignore[no-any-return]
-
-
-@login_manager.request_loader
-def load_user_from_token(_request: object) -> User | None:
-    """A personal token stands for its person for one API request, with no cookie."""
-    token = bearer_token()
-    if token is None or token.user is None or not token.user.active:
-        return None
-    return token.user
-
-
-def authenticate() -> None:
-    """Accept a bearer token (a station's or a person's) or a logged-in session."""
-    if "Authorization" in request.headers:
-        token = bearer_token()
-        if token is None or not (token.station or current_user.is_authenticated):
-            abort(401, description=_("The token is missing, wrong or revoked."))
-        if token.station is not None:
-            g.device = Device(token.station)
-        return
-    if not current_user.is_authenticated:
-        abort(401, description=_("Log in or send a bearer token."))
-    if request.method not in {"GET", "HEAD", "OPTIONS"}:
-        csrf.protect()  # a session cookie alone must not be able to change anything
-
-
-def api_station(code: str) -> Station:
-    """The station a device or person may read through the API."""
-    device: Device | None = g.get("device")
-    if device is not None:
-        if device.station.code != code:
-            abort(403, description=_("This token belongs to another station."))
-        return device.station
-    return station_or_403(code)
-
-
-def person() -> User:
-    """The person behind this API request; devices are refused."""
-    if g.get("device") is not None:
-        abort(403, description=_("A station token cannot do this."))
-    require(Permission.VIEW_STATIONS)
-    return current_user  # type: ignore[no-any-return]
-
-
-def blueprint(name: str, import_name: str, description: str) -> ApiBlueprint:
-    bp = ApiBlueprint(name, import_name, url_prefix="/api/v1", description=description)
-    bp.before_request(authenticate)
-    return bp
-
-
 def init_app(app: Flask) -> None:
-    from radio.api import stations  # noqa: PLC0415  (the routes need `api` defined first)
-
     app.config.setdefault("API_SPEC_OPTIONS", {"security": [{"bearerAuth": []}]})
-    api.init_app(app)
+    api = LoaxaApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(stations.bp)
     csrf.exempt(stations.bp)

@@ -6,8 +6,7 @@ from flask import g
 from flask_login import current_user
 from sqlalchemy import or_
 
-from radio.api import blueprint, person
-from radio.api import api_station
+from radio.api.auth import api_station, blueprint, person
 from radio.api.schemas import MeSchema, StationQuerySchema, StationSchema
 from radio.db import get_session
 from radio.policy import stations_in_scope
@@ -45,9 +44,13 @@ def list_stations(args: dict[str, Any]) -> list[dict[str, Any]]:
     query = stations_in_scope(person()).order_by(Station.code)
     if args["q"]:
         needle = args["q"]
-        query = query.where(or_(Station.code.contains(needle, autoescape=True),
-                                Station.name.contains(needle, autoescape=True),
-                                Unit.name.contains(needle, autoescape=True)))
+        query = query.where(
+            or_(
+                Station.code.contains(needle, autoescape=True),
+                Station.name.contains(needle, autoescape=True),
+                Unit.name.contains(needle, autoescape=True),
+            )
+        )
     stations = get_session().scalars(query.limit(args["limit"]).offset(args["offset"])).all()
     return _with_paths(list(stations))
 

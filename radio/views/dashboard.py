@@ -1,9 +1,9 @@
 """The start page, fitted to the person's role."""
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user, login_required
 from typing import Any
 
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import Select, func, select
 from werkzeug.wrappers import Response
 
@@ -33,8 +33,7 @@ def index() -> Response | str:
     if current_user.role == Role.ADMIN:
         counts["users"] = _count(users_in_scope(current_user))
         counts["tokens"] = _count(
-            select(AccessToken)
-            .where(
+            select(AccessToken).where(
                 AccessToken.station_id.in_(
                     stations_in_scope(current_user).with_only_columns(Station.id)
                 ),

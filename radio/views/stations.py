@@ -15,7 +15,7 @@ from radio.messages import KIND_LABELS, STATION
 from radio.policy import Permission, can, require, station_or_403, stations_in_scope, units_in_scope
 from radio.tokens import AccessToken, issue_token, revoke_token
 from scheduler.stations import MAX_CLUSTERS, StationError, save_station
-from scheduler.units import Station, StationKind, Tier, Unit, path_names
+from scheduler.units import Station, Tier, Unit, path_names
 
 bp = Blueprint("stations", __name__, url_prefix="/stations")
 
@@ -27,7 +27,9 @@ class StationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     unit_id = SelectField(_l("Unit"), coerce=int)
     timezone = StringField(_l("Time zone"), validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+    )
     clusters = IntegerField(
         _l("Loudspeaker clusters"), default=1, validators=[NumberRange(1, MAX_CLUSTERS)]
     )
@@ -47,9 +49,13 @@ def index() -> str:
     query = stations_in_scope(current_user).order_by(Station.code)
     search = request.args.get("q", "").strip()
     if search:
-        query = query.where(or_(Station.code.contains(search, autoescape=True),
-                                Station.name.contains(search, autoescape=True),
-                                Unit.name.contains(search, autoescape=True)))
+        query = query.where(
+            or_(
+                Station.code.contains(search, autoescape=True),
+                Station.name.contains(search, autoescape=True),
+                Unit.name.contains(search, autoescape=True),
+            )
+        )
     page = max(1, request.args.get("page", 1, type=int))
     stations = session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     has_more = len(stations) > PAGE_SIZE
@@ -73,7 +79,8 @@ def show(code: str) -> str:
     tokens = []
     if can(current_user, Permission.MANAGE_DEVICE_TOKENS, station):
         tokens = session.scalars(
-            select(AccessToken).where(AccessToken.station_id == station.id)
+            select(AccessToken)
+            .where(AccessToken.station_id == station.id)
             .order_by(AccessToken.created_at.desc())
         ).all()
     return render_template(
@@ -137,8 +144,12 @@ def issue_device_token(code: str) -> str:
         session, station=station, label=form.label.data or "", created_by=current_user
     )
     session.commit()
-    return render_template("tokens/shown_once.html", token=token, plain=plain,
-                           back=url_for("stations.show", code=station.code))
+    return render_template(
+        "tokens/shown_once.html",
+        token=token,
+        plain=plain,
+        back=url_for("stations.show", code=station.code),
+    )
 
 
 @bp.post("/<code>/tokens/<int:token_id>/revoke")

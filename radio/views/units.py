@@ -21,11 +21,12 @@ from scheduler.units import Station, Tier, Unit, ancestors, set_parent
 bp = Blueprint("units", __name__, url_prefix="/units")
 
 
-
 class UnitForm(Form):
     code = StringField(_l("Official code"), validators=[DataRequired(), Length(max=20)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    tier = SelectField(_l("Tier"), choices=[SelectChoice(t.value, label) for t, label in TIER_LABELS.items()])
+    tier = SelectField(
+        _l("Tier"), choices=[SelectChoice(t.value, label) for t, label in TIER_LABELS.items()]
+    )
 
 
 class ImportForm(Form):
@@ -55,9 +56,13 @@ def show(unit_id: int) -> str:
             .group_by(Unit.parent_id)
         )
     }
-    visible_trail = [u for u in ancestors(session, unit) if can(current_user, Permission.VIEW_UNITS, u)]
+    visible_trail = [
+        u for u in ancestors(session, unit) if can(current_user, Permission.VIEW_UNITS, u)
+    ]
     station_count = session.scalar(
-        select(func.count()).select_from(Station).join(Station.unit)
+        select(func.count())
+        .select_from(Station)
+        .join(Station.unit)
         .where(Unit.path.startswith(unit.path, autoescape=True))
     )
     return render_template(
@@ -83,8 +88,12 @@ def add_child(unit_id: int) -> Response | str:
         code = nfc(form.code.data or "").strip()
         taken = session.scalar(select(Unit).where(Unit.tree == parent.tree, Unit.code == code))
         if taken is None:
-            unit = Unit(code=code, name=nfc(form.name.data or "").strip(), tier=form.tier.data,
-                        tree=parent.tree)
+            unit = Unit(
+                code=code,
+                name=nfc(form.name.data or "").strip(),
+                tier=form.tier.data,
+                tree=parent.tree,
+            )
             session.add(unit)
             session.flush()
             set_parent(unit, parent)
@@ -132,8 +141,12 @@ def import_csv() -> Response | tuple[str, int]:
         abort(403)
     session.commit()
     flash(
-        _("Import done: %(created)d added, %(updated)d changed, %(unchanged)d unchanged.",
-          created=result.created, updated=result.updated, unchanged=result.unchanged),
+        _(
+            "Import done: %(created)d added, %(updated)d changed, %(unchanged)d unchanged.",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        ),
         "success",
     )
     return redirect(back)

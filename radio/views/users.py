@@ -31,7 +31,9 @@ WHOLE_SYSTEM = 0
 class UserForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     full_name = StringField(_l("Full name"), validators=[Length(max=200)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
+    )
     unit_id = SelectField(_l("Unit (scope)"), coerce=int)
     station_id = SelectField(_l("Station (operators only)"), coerce=int)
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
