@@ -36,6 +36,7 @@ UNIT_IMPORT = {
     "bad_tier": _l("Unknown tier “%(value)s” (use province, district or commune)."),
     "own_parent": _l("Unit %(value)s cannot be its own parent."),
     "missing_parent": _l("Parent unit %(value)s is neither earlier in the file nor stored."),
+    "cycle": _l("Unit %(value)s cannot be placed under one of its own units."),
     "ambiguous_parent": _l("Parent code %(value)s exists in several trees; write TREE:CODE."),
 }
 

@@ -83,6 +83,16 @@ def set_parent(unit: Unit, parent: Unit | None) -> None:
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
 
 
+def move_unit(session: Session, unit: Unit, parent: Unit | None) -> None:
+    """Put a stored unit under another parent, carrying its whole subtree along."""
+    old_path = unit.path
+    set_parent(unit, parent)
+    below = select(Unit).where(Unit.path.startswith(old_path, autoescape=True), Unit.id != unit.id)
+    for descendant in session.scalars(below):
+        descendant.path = unit.path + descendant.path[len(old_path) :]
+        descendant.tree = unit.tree
+
+
 def ancestors(session: Session, unit: Unit) -> list[Unit]:
     """The units from the root down to and including `unit`, in one query."""
     ids = [int(part) for part in unit.path.strip("/").split("/") if part]

@@ -219,3 +219,33 @@ def test_unit_page_shows_children(client, as_user, app):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Huyện Cư Jút" in page and "Xã Ea Pô" in page
+
+
+def test_moving_a_unit_carries_its_subtree(runner, app, tmp_path):
+    """Gia Nghĩa moved under a new region: its wards' paths follow."""
+    path = tmp_path / "units.csv"
+    path.write_text(
+        HEADER + "6799,Vùng Thử,district,67\n660,Thành phố Gia Nghĩa,district,6799\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["units", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        session = get_session()
+        (ward,) = units_by_code(session, "67:24611")
+        assert [u.name for u in ancestors(session, ward)] == [
+            "Tỉnh Đắk Nông",
+            "Vùng Thử",
+            "Thành phố Gia Nghĩa",
+            "Phường Nghĩa Đức",
+        ]
+
+
+def test_a_unit_cannot_move_under_itself(runner, app, tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(HEADER + "662,Huyện Cư Jút,district,24646\n", encoding="utf-8")
+    before = unit_count(app)
+    result = runner.invoke(args=["units", "import", str(path)])
+    assert result.exit_code != 0
+    assert "662" in result.output
+    assert unit_count(app) == before
