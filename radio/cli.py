@@ -112,11 +112,23 @@ def station_token(code: str, label: str) -> None:
 def demo_command() -> None:
     """Load the demo data (safe to run again)."""
     config = current_app.config
-    summary = load_demo(
-        get_session(), password=str(config["DEMO_PASSWORD"]), timezone=config["TIMEZONE"]
-    )
+    password = str(config["DEMO_PASSWORD"])
+    units, stations = load_demo(get_session(), password=password, timezone=config["TIMEZONE"])
     get_session().commit()
-    click.echo(summary)
+    click.echo(
+        _(
+            "Demo ready: %(units)d units of Đắk Nông, %(stations)d stations.",
+            units=units,
+            stations=stations,
+        )
+    )
+    click.echo(
+        _(
+            "Log in as admin, planner, editor, approver, auditor (Huyện Cư Jút) or "
+            "operator (Xã Ea Pô) with the password: %(password)s",
+            password=password,
+        )
+    )
 
 
 @click.command("serve")

@@ -30,8 +30,11 @@ def station_code(unit: Unit) -> str:
     return f"{unit.tree}-{unit.code}"
 
 
-def load_demo(session: Session, *, password: str, timezone: str) -> str:
-    """Load or refresh the demo; running it again changes nothing but the demo passwords."""
+def load_demo(session: Session, *, password: str, timezone: str) -> tuple[int, int]:
+    """Load or refresh the demo; return (units, stations) of the demo province.
+
+    Running it again changes nothing but the demo users' passwords.
+    """
     data = resources.files("radio").joinpath("data/units", UNITS_FILE).read_bytes()
     result = import_units(session, data)
     communes = [u for u in result.units if u.tier == Tier.COMMUNE]
@@ -63,8 +66,4 @@ def load_demo(session: Session, *, password: str, timezone: str) -> str:
             station=operator_station if role is Role.OPERATOR else None,
             password=password,
         )
-    return (
-        f"Demo ready: {len(result.units)} units of Tỉnh Đắk Nông, {len(communes)} stations.\n"
-        f"Log in at http://127.0.0.1:5000/ as admin, planner, editor, approver, auditor or "
-        f"operator with the password {password!r} (RADIO_DEMO_PASSWORD)."
-    )
+    return len(result.units), len(communes)

@@ -15,6 +15,7 @@ from scheduler.jobs import SchedulerBeat
 from scheduler.units import Station, path_names
 
 bp = Blueprint("dashboard", __name__)
+DASHBOARD_STATIONS = 10
 
 
 @bp.get("/")
@@ -23,27 +24,29 @@ def index() -> Response | str:
     if current_user.role == Role.OPERATOR and current_user.station is not None:
         return redirect(url_for("stations.show", code=current_user.station.code))
     session = get_session()
-    stations = session.scalars(stations_in_scope(current_user).order_by(Station.code)).all()
+    in_scope = stations_in_scope(current_user)
     counts = {
         "units": _count(units_in_scope(current_user)),
-        "stations": len(stations),
-        "active_stations": sum(1 for s in stations if s.active),
+        "stations": _count(in_scope),
+        "active_stations": _count(in_scope.where(Station.active.is_(True))),
     }
-    beats = []
+    beats: list[SchedulerBeat] = []
     if current_user.role == Role.ADMIN:
         counts["users"] = _count(users_in_scope(current_user))
         counts["tokens"] = _count(
             select(AccessToken).where(
-                AccessToken.station_id.in_(
-                    stations_in_scope(current_user).with_only_columns(Station.id)
-                ),
+                AccessToken.station_id.in_(in_scope.with_only_columns(Station.id)),
                 AccessToken.revoked_at.is_(None),
             )
         )
-        beats = session.scalars(select(SchedulerBeat)).all()
-    paths = path_names(session, [s.unit for s in stations[:50]])
+        beats = list(session.scalars(select(SchedulerBeat)))
+    stations = list(session.scalars(in_scope.order_by(Station.code).limit(DASHBOARD_STATIONS)))
     return render_template(
-        "dashboard/index.html", counts=counts, stations=stations[:50], paths=paths, beats=beats
+        "dashboard/index.html",
+        counts=counts,
+        stations=stations,
+        paths=path_names(session, [s.unit for s in stations]),
+        beats=beats,
     )
 
 

@@ -1,6 +1,6 @@
 """The unit tree: browse, add, rename and import from CSV."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -27,6 +27,10 @@ class UnitForm(Form):
     tier = SelectField(
         _l("Tier"), choices=[SelectChoice(t.value, label) for t, label in TIER_LABELS.items()]
     )
+
+
+class RenameForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
 
 
 class ImportForm(Form):
@@ -72,7 +76,7 @@ def show(unit_id: int) -> str:
         child_counts=child_counts,
         station_count=station_count,
         form=UnitForm(tier=Tier.COMMUNE.value),
-        rename_form=UnitForm(obj=unit),
+        rename_form=RenameForm(obj=unit),
         import_form=ImportForm(),
         can_manage=can(current_user, Permission.MANAGE_UNITS, unit),
     )
@@ -109,13 +113,14 @@ def add_child(unit_id: int) -> Response | str:
 @login_required
 def rename(unit_id: int) -> Response:
     unit = unit_or_403(unit_id, Permission.MANAGE_UNITS)
-    name = nfc(request.form.get("name", "")).strip()
-    if not name or len(name) > 200:
-        flash(_("Enter a name of at most 200 characters."), "error")
-    else:
+    form = RenameForm()
+    name = nfc(form.name.data or "").strip()
+    if form.validate() and name:
         unit.name = name
         get_session().commit()
         flash(_("The unit has been renamed."), "success")
+    else:
+        flash(_("Enter a name of at most 200 characters."), "error")
     return redirect(url_for("units.show", unit_id=unit.id))
 
 
@@ -124,7 +129,7 @@ def rename(unit_id: int) -> Response:
 def import_csv() -> Response | tuple[str, int]:
     require(Permission.MANAGE_UNITS)
     form = ImportForm()
-    back = request.referrer or url_for("units.index")
+    back = url_for("units.index")
     if not form.validate():
         flash(_form_errors(form), "error")
         return redirect(back)
