@@ -28,7 +28,12 @@ SCOPE = {
 }
 VIEW = {"GET /stations/{code}", "GET /api/v1/stations/{code}"}
 VIEW_UNIT = {"GET /units/{unit}"}
-MANAGE = {"GET /stations/{code}/edit", "POST /stations/{code}/tokens", "POST /units/{unit}/edit"}
+MANAGE = {
+    "GET /stations/{code}/edit",
+    "POST /stations/{code}/tokens",
+    "POST /units/{unit}/edit",
+    "POST /units/{unit}/children",
+}
 ROUTES = sorted(VIEW | VIEW_UNIT | MANAGE)
 
 
@@ -60,7 +65,8 @@ def test_station_routes_by_role_and_scope(client, as_user, app, role):
             if method == "GET":
                 response = client.get(url)
             else:
-                response = client.post(url, data={"csrf_token": token, "name": "Tên mới"})
+                data = {"csrf_token": token, "name": "Tên mới", "code": "99990", "tier": "commune"}
+                response = client.post(url, data=data)
             status = 200 if response.status_code in (200, 302) else response.status_code
             if status != expected(role, route, code):
                 failures.append((route, code, response.status_code))
@@ -121,3 +127,55 @@ def test_pages_need_login(client):
         assert response.status_code == 302
         assert "/login" in response.headers["Location"]
     assert client.get("/api/v1/stations").status_code == 401
+
+
+# Every endpoint, by who may reach it; the tests above and in test_users, test_units and
+# test_stations check each group. A new route fails here until it is placed.
+PUBLIC = {
+    "auth.login",
+    "i18n.switch",
+    "health.healthz",
+    "health.metrics",
+    "static",
+    "api-docs.openapi_json",
+    "api_docs",
+}
+ANY_PERSON = {
+    "dashboard.index",
+    "auth.logout",
+    "auth.profile",
+    "auth.create_token",
+    "auth.revoke_own_token",
+    "stations.index",
+    "units.index",
+    "api_stations.me",
+    "api_stations.list_stations",
+}
+IN_SCOPE = {
+    "stations.show",
+    "stations.edit",
+    "stations.issue_device_token",
+    "stations.revoke_device_token",
+    "units.show",
+    "units.rename",
+    "units.add_child",
+    "api_stations.get_station",
+}
+ADMIN = {"users.index", "users.create", "users.edit", "stations.create", "units.import_csv"}
+
+
+def test_every_route_is_placed_in_the_policy(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == PUBLIC | ANY_PERSON | IN_SCOPE | ADMIN
+
+
+def test_only_public_routes_answer_without_login(app, client):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC or rule.endpoint == "static":
+            continue
+        url = rule.rule.replace("<code>", OPERATOR_STATION)
+        url = url.replace("<int:unit_id>", "1").replace("<int:user_id>", "1")
+        url = url.replace("<int:token_id>", "1")
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        assert response.status_code in (302, 400, 401), (rule.endpoint, response.status_code)

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from radio.db import get_session
 from radio.messages import describe_problem
 from radio.people import Role, User, save_user
+from scheduler.stations import save_station
 from scheduler.unit_import import UnitImportError, import_units
-from scheduler.units import Unit, ancestors, units_by_code
+from scheduler.units import Station, Unit, ancestors, units_by_code
 from tests.conftest import csrf_token, login
 
 DATA = Path(__file__).parent.parent / "radio" / "data" / "units"
@@ -249,3 +250,43 @@ def test_a_unit_cannot_move_under_itself(runner, app, tmp_path):
     assert result.exit_code != 0
     assert "662" in result.output
     assert unit_count(app) == before
+
+
+def test_two_tier_province_pages_and_scopes(runner, app, client):
+    """Lâm Đồng (no districts): an auditor at the province sees its stations only."""
+    assert runner.invoke(args=["units", "import", str(DATA / "lam-dong-2025.csv")]).exit_code == 0
+    with app.app_context():
+        session = get_session()
+        (province,) = units_by_code(session, "68")
+        (commune,) = units_by_code(session, "68:24611")
+        save_station(
+            session,
+            Station(
+                code="68-24611",
+                name="Đài Phường Bắc Gia Nghĩa",
+                timezone="Asia/Ho_Chi_Minh",
+                kind="ip",
+                clusters=2,
+                active=True,
+                contact="",
+            ),
+            commune,
+        )
+        save_user(
+            session,
+            User(username="ld-auditor", password_hash=""),
+            role=Role.AUDITOR,
+            unit=province,
+            station=None,
+            password="ld-auditor-pass",
+        )
+        session.commit()
+        province_id = province.id
+    login(client, "ld-auditor", "ld-auditor-pass")
+    codes = {s["code"] for s in client.get("/api/v1/stations").json}
+    assert codes == {"68-24611"}
+    station = client.get("/api/v1/stations/68-24611").json
+    assert station["unit_path"] == "Tỉnh Lâm Đồng › Phường Bắc Gia Nghĩa"
+    assert client.get("/stations/67-24611").status_code == 403  # same code, other tree
+    page = client.get(f"/units/{province_id}").get_data(as_text=True)
+    assert "Phường Bắc Gia Nghĩa" in page

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from radio.db import get_session
 from radio.people import Role, User, find_user, save_user
+from radio.tokens import AccessToken
 from scheduler.units import Station, units_by_code
 from tests.conftest import OPERATOR_STATION, OTHER_DISTRICT_STATION, csrf_token, login
 
@@ -147,3 +148,46 @@ def test_personal_token_acts_as_its_person(client, as_user, app):
     )
     assert script.get_cookie("loaxa_session") is None  # a token never becomes a session
     assert script.get("/", headers=headers).status_code == 302  # and opens no web page
+
+
+def make_district_admin(app) -> None:
+    with app.app_context():
+        session = get_session()
+        (district,) = units_by_code(session, "67:662")
+        save_user(
+            session,
+            User(username="cujut-admin", password_hash=""),
+            role=Role.ADMIN,
+            unit=district,
+            station=None,
+            password="cujut-admin-pass",
+        )
+        session.commit()
+
+
+def test_district_admin_cannot_touch_what_is_outside(client, app, runner):
+    make_district_admin(app)
+    plain = runner.invoke(args=["station-token", OTHER_DISTRICT_STATION]).output.strip()
+    with app.app_context():
+        session = get_session()
+        planner_id = find_user(session, "planner").id
+        other_token = session.scalar(select(AccessToken.id))
+    login(client, "cujut-admin", "cujut-admin-pass")
+    token = csrf_token(client, "/profile")
+    assert client.get(f"/users/{planner_id}").status_code == 403
+    assert (
+        client.post(
+            f"/users/{planner_id}", data={"csrf_token": token, "username": "x", "role": "admin"}
+        ).status_code
+        == 403
+    )
+    revoke = f"/stations/{OTHER_DISTRICT_STATION}/tokens/{other_token}/revoke"
+    assert client.post(revoke, data={"csrf_token": token}).status_code == 403
+    assert client.get(f"/stations/{OTHER_DISTRICT_STATION}/edit").status_code == 403
+    with app.app_context():
+        assert find_user(get_session(), "planner").role == "planner"
+    still = app.test_client().get(
+        f"/api/v1/stations/{OTHER_DISTRICT_STATION}", headers={"Authorization": f"Bearer {plain}"}
+    )
+    assert still.status_code == 200  # the token was not revoked
+    assert client.get(f"/stations/{OPERATOR_STATION}/edit").status_code == 200
