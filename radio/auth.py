@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -17,7 +17,8 @@ from radio.extensions import login_manager
 from radio.forms import Form
 from radio.login_guard import minutes_locked, record_attempt
 from radio.people import MIN_PASSWORD_LENGTH, User, find_user, normalise_username
-from radio.tokens import AccessToken, issue_token, revoke_token
+from radio.tokens import AccessToken
+from radio.views.token_pages import TokenForm, issue_and_show, revoke_and_return
 
 bp = Blueprint("auth", __name__)
 
@@ -43,10 +44,6 @@ class PasswordForm(Form):
         _l("Repeat the new password"),
         validators=[EqualTo("new", message=_l("The two passwords differ."))],
     )
-
-
-class TokenForm(Form):
-    label = StringField(_l("What is it for?"), validators=[Length(max=120)])
 
 
 @login_manager.user_loader
@@ -119,37 +116,17 @@ def profile() -> Response | str:
         .where(AccessToken.user_id == current_user.id)
         .order_by(AccessToken.created_at.desc())
     ).all()
-    return render_template(
-        "auth/profile.html", form=form, token_form=TokenForm(prefix="tok"), tokens=tokens
-    )
+    return render_template("auth/profile.html", form=form, token_form=TokenForm(), tokens=tokens)
 
 
 @bp.post("/profile/tokens")
 @login_required
 def create_token() -> str:
-    form = TokenForm(prefix="tok")
-    if not form.validate():
-        abort(400)
-    session = get_session()
-    token, plain = issue_token(
-        session, user=current_user, label=form.label.data or "", created_by=current_user
-    )
-    session.commit()
-    return render_template(
-        "tokens/shown_once.html", token=token, plain=plain, back=url_for("auth.profile")
-    )
+    return issue_and_show(url_for("auth.profile"), user=current_user)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_own_token(token_id: int) -> Response:
-    session = get_session()
-    token = session.get(AccessToken, token_id)
-    if token is None:
-        abort(404)
-    if token.user_id != current_user.id:
-        abort(403)
-    revoke_token(token)
-    session.commit()
-    flash(_("The token has been revoked."), "success")
-    return redirect(url_for("auth.profile"))
+    message = _("The token has been revoked.")
+    return revoke_and_return(token_id, current_user, url_for("auth.profile"), message)

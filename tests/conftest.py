@@ -19,9 +19,10 @@ from sqlalchemy import create_engine, make_url, text
 from audio_library.db import database_url
 from radio import create_app, db
 from radio.demo import load_demo
+from radio.people import Role, User, save_user
 from scheduler.stations import save_station
 from scheduler.unit_import import import_units
-from scheduler.units import Station
+from scheduler.units import Station, units_by_code
 
 DEMO_PASSWORD = "loaxa-demo"
 OPERATOR_STATION = "67-24646"  # Xã Ea Pô, Huyện Cư Jút
@@ -147,6 +148,16 @@ def login(client: FlaskClient, username: str, password: str = DEMO_PASSWORD):  #
     return client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token}
     )
+
+
+def add_user(app: Flask, username: str, role: str, unit_code: str, password: str) -> None:
+    """Store one more person, scoped at the unit with this code ("TREE:CODE" allowed)."""
+    with app.app_context():
+        session = db.get_session()
+        (unit,) = units_by_code(session, unit_code)
+        user = User(username=username, password_hash="")
+        save_user(session, user, role=Role(role), unit=unit, station=None, password=password)
+        session.commit()
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from sqlalchemy import func, select
 
 from radio.db import get_session
 from radio.messages import describe_problem
-from radio.people import Role, User, save_user
 from scheduler.stations import save_station
 from scheduler.unit_import import UnitImportError, import_units
 from scheduler.units import Station, Unit, ancestors, units_by_code
-from tests.conftest import csrf_token, login
+from tests.conftest import add_user, csrf_token, login
 
 DATA = Path(__file__).parent.parent / "radio" / "data" / "units"
 HEADER = "code,name,tier,parent_code\n"
@@ -168,19 +167,7 @@ def test_web_import_errors_are_listed_and_nothing_changes(client, as_user, app):
 
 
 def test_scoped_admin_cannot_import_outside_scope(client, app, runner):
-    with app.app_context():
-        session = get_session()
-        (district,) = units_by_code(session, "67:662")
-        save_user(
-            session,
-            User(username="district-admin", password_hash=""),
-            role=Role.ADMIN,
-            unit=district,
-            station=None,
-            password="district-pass",
-        )
-        session.commit()
-
+    add_user(app, "district-admin", "admin", "67:662", "district-pass")
     login(client, "district-admin", "district-pass")
     token = csrf_token(client, "/profile")
     before = unit_count(app)
@@ -272,16 +259,9 @@ def test_two_tier_province_pages_and_scopes(runner, app, client):
             ),
             commune,
         )
-        save_user(
-            session,
-            User(username="ld-auditor", password_hash=""),
-            role=Role.AUDITOR,
-            unit=province,
-            station=None,
-            password="ld-auditor-pass",
-        )
         session.commit()
         province_id = province.id
+    add_user(app, "ld-auditor", "auditor", "68", "ld-auditor-pass")
     login(client, "ld-auditor", "ld-auditor-pass")
     codes = {s["code"] for s in client.get("/api/v1/stations").json}
     assert codes == {"68-24611"}

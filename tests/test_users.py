@@ -4,10 +4,16 @@ import pytest
 from sqlalchemy import func, select
 
 from radio.db import get_session
-from radio.people import Role, User, find_user, save_user
+from radio.people import User, find_user
 from radio.tokens import AccessToken
 from scheduler.units import Station, units_by_code
-from tests.conftest import OPERATOR_STATION, OTHER_DISTRICT_STATION, csrf_token, login
+from tests.conftest import (
+    OPERATOR_STATION,
+    OTHER_DISTRICT_STATION,
+    add_user,
+    csrf_token,
+    login,
+)
 
 
 def user_count(app) -> int:
@@ -78,18 +84,7 @@ def test_bad_user_is_refused_and_nothing_stored(client, as_user, app, changes, m
 
 
 def test_scoped_admin_cannot_grant_the_whole_system(client, app):
-    with app.app_context():
-        session = get_session()
-        (district,) = units_by_code(session, "67:662")
-        save_user(
-            session,
-            User(username="huyen-admin", password_hash=""),
-            role=Role.ADMIN,
-            unit=district,
-            station=None,
-            password="huyen-admin-pass",
-        )
-        session.commit()
+    add_user(app, "huyen-admin", "admin", "67:662", "huyen-admin-pass")
     login(client, "huyen-admin", "huyen-admin-pass")
     token = csrf_token(client, "/users/new")
     before = user_count(app)
@@ -134,7 +129,7 @@ def test_personal_token_acts_as_its_person(client, as_user, app):
     token = csrf_token(client, "/profile")
     page = client.post(
         "/profile/tokens",
-        data={"csrf_token": token, "tok-label": "báo cáo", "tok-csrf_token": token},
+        data={"csrf_token": token, "label": "báo cáo"},
     ).get_data(as_text=True)
     start = page.index("lxp_")
     plain = page[start : page.index("<", start)]
@@ -150,23 +145,8 @@ def test_personal_token_acts_as_its_person(client, as_user, app):
     assert script.get("/", headers=headers).status_code == 302  # and opens no web page
 
 
-def make_district_admin(app) -> None:
-    with app.app_context():
-        session = get_session()
-        (district,) = units_by_code(session, "67:662")
-        save_user(
-            session,
-            User(username="cujut-admin", password_hash=""),
-            role=Role.ADMIN,
-            unit=district,
-            station=None,
-            password="cujut-admin-pass",
-        )
-        session.commit()
-
-
 def test_district_admin_cannot_touch_what_is_outside(client, app, runner):
-    make_district_admin(app)
+    add_user(app, "cujut-admin", "admin", "67:662", "cujut-admin-pass")
     plain = runner.invoke(args=["station-token", OTHER_DISTRICT_STATION]).output.strip()
     with app.app_context():
         session = get_session()

@@ -1,6 +1,6 @@
 """Stations: list, page, create and edit, and their device tokens."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,7 +13,8 @@ from radio.db import get_session
 from radio.forms import Form
 from radio.messages import KIND_LABELS, STATION
 from radio.policy import Permission, can, require, station_or_403, stations_in_scope, units_in_scope
-from radio.tokens import AccessToken, issue_token, revoke_token
+from radio.tokens import AccessToken
+from radio.views.token_pages import TokenForm, issue_and_show, revoke_and_return
 from scheduler.stations import MAX_CLUSTERS, StationError, save_station
 from scheduler.units import Station, Tier, Unit, path_names
 
@@ -35,10 +36,6 @@ class StationForm(Form):
     )
     contact = StringField(_l("Contact (person, phone)"), validators=[Length(max=300)])
     active = BooleanField(_l("Active"), default=True)
-
-
-class TokenForm(Form):
-    label = StringField(_l("Device name"), validators=[Length(max=120)])
 
 
 @bp.get("")
@@ -136,31 +133,14 @@ def _edit(station: Station) -> Response | str | tuple[str, int]:
 @login_required
 def issue_device_token(code: str) -> str:
     station = station_or_403(code, Permission.MANAGE_DEVICE_TOKENS)
-    form = TokenForm()
-    if not form.validate():
-        abort(400)
-    session = get_session()
-    token, plain = issue_token(
-        session, station=station, label=form.label.data or "", created_by=current_user
-    )
-    session.commit()
-    return render_template(
-        "tokens/shown_once.html",
-        token=token,
-        plain=plain,
-        back=url_for("stations.show", code=station.code),
-    )
+    return issue_and_show(url_for("stations.show", code=station.code), station=station)
 
 
 @bp.post("/<code>/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_device_token(code: str, token_id: int) -> Response:
     station = station_or_403(code, Permission.MANAGE_DEVICE_TOKENS)
-    session = get_session()
-    token = session.get(AccessToken, token_id)
-    if token is None or token.station_id != station.id:
-        abort(404)
-    revoke_token(token)
-    session.commit()
-    flash(_("The device token has been revoked; the device can no longer connect."), "success")
-    return redirect(url_for("stations.show", code=station.code))
+    message = _("The device token has been revoked; the device can no longer connect.")
+    return revoke_and_return(
+        token_id, station, url_for("stations.show", code=station.code), message
+    )
