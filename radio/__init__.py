@@ -4,14 +4,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from radio import api, auth, cli, db, errors, health, i18n
+from radio import api, auth, cli, db, errors, health, i18n, messages
 from radio.config import data_dir, load_config
 from radio.extensions import babel, csrf, login_manager
-from radio.messages import KIND_LABELS, ROLE_LABELS, TIER_LABELS
-from radio.views import dashboard, stations, units, users
+from radio.views import dashboard, lexicon, library, stations, tts, units, users
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -41,17 +39,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         units.bp,
         stations.bp,
         users.bp,
+        library.bp,
+        tts.bp,
+        lexicon.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)
 
-    @app.context_processor
-    def labels() -> dict[str, Any]:
-        return {
-            "get_locale": get_locale,
-            "role_labels": ROLE_LABELS,
-            "tier_labels": TIER_LABELS,
-            "kind_labels": KIND_LABELS,
-        }
-
+    messages.init_app(app)
     return app

@@ -2,6 +2,7 @@
 
 import json
 import socket
+import sys
 from pathlib import Path
 
 import click
@@ -14,9 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from waitress import serve as waitress_serve
 
-from radio import db
+from radio import audio, db
+from radio.audio import job_handlers
 from radio.db import get_session
 from radio.demo import load_demo
+from radio.demo_content import ANNOUNCEMENTS, JINGLES
+from radio.demo_library import load_demo_library
+from radio.library_cli import library_cli, tts_command
 from radio.messages import describe_problem
 from radio.tokens import issue_token
 from scheduler.jobs import add_jobs
@@ -108,13 +113,15 @@ def station_token(code: str, label: str) -> None:
 
 
 @click.command("demo")
+@click.option("--no-audio", is_flag=True, help="Units, stations and people only.")
 @with_appcontext
-def demo_command() -> None:
+def demo_command(no_audio: bool) -> None:
     """Load the demo data (safe to run again)."""
     config = current_app.config
+    session = get_session()
     password = str(config["DEMO_PASSWORD"])
-    units, stations = load_demo(get_session(), password=password, timezone=config["TIMEZONE"])
-    get_session().commit()
+    units, stations = load_demo(session, password=password, timezone=config["TIMEZONE"])
+    session.commit()
     click.echo(
         _(
             "Demo ready: %(units)d units of Đắk Nông, %(stations)d stations.",
@@ -122,6 +129,19 @@ def demo_command() -> None:
             stations=stations,
         )
     )
+    if not no_audio:
+        total = len(ANNOUNCEMENTS) + len(JINGLES)
+        with click.progressbar(length=total, label=_("Demo audio"), file=sys.stderr) as bar:
+            added = load_demo_library(
+                session,
+                audio.store(),
+                audio.engines("espeak"),
+                audio.tts_cache_dir(),
+                audio.house_format(),
+                progress=lambda _title: bar.update(1),
+            )
+        session.commit()
+        click.echo(_("%(n)d demo segments added.", n=added))
     click.echo(
         _(
             "Log in as admin, planner, editor, approver, auditor (Huyện Cư Jút) or "
@@ -140,7 +160,7 @@ def serve(host: str, port: int, threads: int) -> None:
     """Serve the web app with the scheduler (the embedded single-machine mode)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = BackgroundScheduler(timezone="UTC")
-    add_jobs(scheduler, db.session_factory(), "embedded", socket.gethostname())
+    add_jobs(scheduler, db.session_factory(), "embedded", socket.gethostname(), job_handlers(app))
     scheduler.start()
     click.echo(f"Loa xã: http://{host}:{port}/  (Ctrl+C to stop)")
     try:
@@ -168,6 +188,8 @@ def init_app(app: Flask) -> None:
         demo_command,
         serve,
         scheduler_command,
+        library_cli,
+        tts_command,
     ):
         app.cli.add_command(cli_command)
 

@@ -32,7 +32,13 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         LOGIN_MAX_FAILURES=5,
         LOGIN_IP_MAX_FAILURES=30,
         LOGIN_WINDOW_MINUTES=15,
-        MAX_CONTENT_LENGTH=200 * 1024 * 1024,
+        UPLOAD_MAX_MB=200,
+        AUDIO_MAX_MINUTES=60,
+        LOUDNESS_TARGET=-16.0,
+        TRUE_PEAK_MAX=-1.0,
+        HOUSE_BITRATE="128k",
+        GTTS_URL=None,
+        TTS_TIMEOUT=10.0,
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         LANGUAGES=("vi", "en"),
@@ -59,6 +65,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    # A little above the upload limit: the form around the file counts too.
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["UPLOAD_MAX_MB"] * 1024 * 1024) + 65536
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(
         app.config["SECURE_COOKIES"]
     )

@@ -9,8 +9,10 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
+from audio_library.jobs import Job
+from audio_library.segments import Segment
 from radio.db import get_session
 from radio.people import Role, User
 from scheduler.units import Station, Unit
@@ -23,14 +25,19 @@ class Permission(enum.StrEnum):
     MANAGE_STATIONS = "manage_stations"
     MANAGE_USERS = "manage_users"
     MANAGE_DEVICE_TOKENS = "manage_device_tokens"
+    VIEW_LIBRARY = "view_library"
+    EDIT_SEGMENTS = "edit_segments"
+    APPROVE_SEGMENTS = "approve_segments"
+    MANAGE_LEXICON = "manage_lexicon"
+    MANAGE_TOPICS = "manage_topics"
 
 
-_READER = {Permission.VIEW_UNITS, Permission.VIEW_STATIONS}
+_READER = {Permission.VIEW_UNITS, Permission.VIEW_STATIONS, Permission.VIEW_LIBRARY}
 GRANTS: dict[Role, set[Permission]] = {
     Role.ADMIN: set(Permission),
-    Role.PLANNER: _READER,
-    Role.EDITOR: _READER,
-    Role.APPROVER: _READER,
+    Role.PLANNER: _READER | {Permission.MANAGE_TOPICS},
+    Role.EDITOR: _READER | {Permission.EDIT_SEGMENTS, Permission.MANAGE_LEXICON},
+    Role.APPROVER: _READER | {Permission.APPROVE_SEGMENTS},
     Role.AUDITOR: _READER,
     Role.OPERATOR: {Permission.VIEW_STATIONS},
 }
@@ -47,6 +54,48 @@ def in_scope(user: User, target: Target) -> bool:
         return True
     unit = target if isinstance(target, Unit) else target.unit
     return unit is not None and user.unit.contains(unit)
+
+
+def segment_visible(user: User, segment: Segment) -> bool:
+    """Segments of one's own subtree, and those made above one's unit for it, can be read."""
+    if user.role == Role.OPERATOR or user.unit is None:
+        return user.role != Role.OPERATOR
+    unit = get_session().get(Unit, segment.unit_id) if segment.unit_id else None
+    return unit is None or user.unit.contains(unit) or unit.contains(user.unit)
+
+
+def segment_or_403(segment_id: int, permission: Permission = Permission.VIEW_LIBRARY) -> Segment:
+    """The segment if the current user may read it and, for changes, it lies in their subtree."""
+    segment = get_session().get(Segment, segment_id)
+    if segment is None:
+        abort(404 if sees_whole_tree(current_user) else 403)
+    if not segment_visible(current_user, segment):
+        abort(403)
+    unit = get_session().get(Unit, segment.unit_id) if segment.unit_id else None
+    require(permission, unit if permission != Permission.VIEW_LIBRARY else None)
+    return segment
+
+
+def segments_visible(user: User) -> Select[tuple[Segment]]:
+    """Segments the user may read (see segment_visible), as a query."""
+    query = select(Segment)
+    if user.unit is None:
+        return query
+    above = [int(part) for part in user.unit.path.strip("/").split("/") if part]
+    below = select(Unit.id).where(Unit.path.startswith(user.unit.path, autoescape=True))
+    return query.where(
+        or_(Segment.unit_id.is_(None), Segment.unit_id.in_(above), Segment.unit_id.in_(below))
+    )
+
+
+def job_or_403(job_id: str) -> Job:
+    """A background job, to the person who started it (or an admin)."""
+    job = get_session().get(Job, job_id)
+    if job is None:
+        abort(404)
+    if job.created_by != current_user.id and current_user.role != Role.ADMIN:
+        abort(403)
+    return job
 
 
 def can(user: User, permission: Permission, target: Target | None = None) -> bool:

@@ -3,7 +3,7 @@
 from flask import Flask, render_template
 from flask_smorest import Api
 
-from radio.api import stations
+from radio.api import segments, stations
 from radio.extensions import csrf
 
 
@@ -16,8 +16,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("API_SPEC_OPTIONS", {"security": [{"bearerAuth": []}]})
     api = LoaxaApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    api.register_blueprint(stations.bp)
-    csrf.exempt(stations.bp)
+    for blueprint in (stations.bp, segments.bp):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
 
     @app.get("/api/v1/docs")
     def api_docs() -> str:

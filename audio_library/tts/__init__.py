@@ -1,0 +1,1 @@
+"""Text to speech: Vietnamese text to audio through interchangeable engines."""

@@ -1,0 +1,68 @@
+"""The audio library's parts built from the app's configuration."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from audio_library.ffmpeg import HouseFormat
+from audio_library.jobs import Handler
+from audio_library.store import AudioStore
+from audio_library.tts import segment_job
+from audio_library.tts.engines import Engine, make_engines
+from radio import db
+
+
+def store() -> AudioStore:
+    return AudioStore(Path(current_app.config["DATA_DIR"]) / "audio")
+
+
+def tts_cache_dir() -> Path:
+    folder = Path(current_app.config["DATA_DIR"]) / "tts-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def house_format() -> HouseFormat:
+    config = current_app.config
+    return HouseFormat(
+        bitrate=str(config["HOUSE_BITRATE"]),
+        target_lufs=float(config["LOUDNESS_TARGET"]),
+        true_peak=float(config["TRUE_PEAK_MAX"]),
+    )
+
+
+def max_duration() -> float:
+    return float(current_app.config["AUDIO_MAX_MINUTES"]) * 60
+
+
+def engines(only: str | None = None) -> list[Engine]:
+    """The configured TTS engines in order, or just `only` when a person picked one."""
+    config = current_app.config
+    return make_engines(
+        only or str(config["TTS_ENGINES"]),
+        gtts_url=config["GTTS_URL"],
+        timeout=float(config["TTS_TIMEOUT"]),
+    )
+
+
+def job_handlers(app: Flask) -> dict[str, Handler]:
+    """The slow jobs this app can run, bound to its configuration."""
+    with app.app_context():
+        setup = segment_job.TTSSetup(
+            sessions=db.session_factory(),
+            store=store(),
+            cache_dir=tts_cache_dir(),
+            house=house_format(),
+            max_duration=max_duration(),
+            engines=_engines_of(app),
+        )
+    return {segment_job.KIND: segment_job.make_handler(setup)}
+
+
+def _engines_of(app: Flask) -> Callable[[str | None], list[Engine]]:
+    def build(only: str | None) -> list[Engine]:
+        with app.app_context():
+            return engines(only)
+
+    return build
