@@ -175,15 +175,18 @@ def _truncated(src: Path, result: _Pass, duration: float) -> str:
       an MP3 whose Xing/Info header counts more bytes than there are;
     - the container promised more than decodes: a duration it knows (MP3 Xing/Info frame
       count, MP4 index, FLAC STREAMINFO, Matroska) exceeds the decoded one by 3% / 0.5 s.
-      Not for PCM (WAV headers are routinely wrong: streaming recorders write 0 or 4 GiB)
-      nor when ffmpeg only estimated the duration from the bitrate;
+      Not for PCM, whose header is checked by reading it instead (streaming recorders
+      write 0 or 4 GiB as "unknown", which is accepted), nor when ffmpeg only estimated
+      the duration from the bitrate;
     - a decoding error within the last 1.5 s decoded (a partial last FLAC/AMR/AAC frame);
       errors earlier on are concealed by the decoder and tolerated;
     - the last MP3 frame or Ogg page runs past the end of the file (ffmpeg is silent then).
     """
     header = result.header
     if header.codec.startswith("pcm_"):
-        return ""
+        return "the WAV header declares more audio than the file holds" if cut_off(
+            src, header.container_name
+        ) else ""
     if result.partial:
         return "the container's index or header counts more data than the file holds"
     promised = header.duration

@@ -115,7 +115,35 @@ def ogg_cut(path: Path) -> bool | None:
     return None
 
 
+# Recorders that stream a WAV before knowing its length write one of these as its size.
+_UNKNOWN_WAV_SIZES = {0, 0xFFFFFFFF, 0x7FFFFFFF}
+
+
+def wav_cut(path: Path) -> bool | None:
+    """Whether a WAV's data chunk declares much more audio than the file holds.
+
+    Such a header (a copy that stopped, or a forged size of hours) is not trusted; the
+    sizes streaming recorders write for "unknown" are accepted.
+    """
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos = 12
+    while pos + 8 <= len(head):
+        chunk, size = head[pos : pos + 4], struct.unpack("<I", head[pos + 4 : pos + 8])[0]
+        if chunk == b"data":
+            if size in _UNKNOWN_WAV_SIZES:
+                return None
+            held = path.stat().st_size - (pos + 8)
+            return size > held + max(65536, held // 33)
+        pos += 8 + size + (size & 1)
+    return None
+
+
 def cut_off(path: Path, container: str) -> bool:
+    if container == "wav":
+        return wav_cut(path) is True
     if container == "mp3":
         return mp3_cut(path) is True
     if container == "ogg":

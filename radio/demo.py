@@ -5,6 +5,8 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audio_library.segments import Topic
+from radio.demo_content import TOPICS
 from radio.people import Role, User, find_user, save_user
 from scheduler.stations import save_station
 from scheduler.unit_import import import_units
@@ -24,6 +26,17 @@ USERS = [
     ("auditor", "Phạm Văn Đức (Phòng VH-TT Cư Jút)", Role.AUDITOR, DISTRICT),
     ("operator", "H'Linh Niê (đài xã Ea Pô)", Role.OPERATOR, None),
 ]
+
+
+def ensure_topics(session: Session) -> dict[str, Topic]:
+    """The plan's topics, added where missing; by code."""
+    existing = {t.code: t for t in session.scalars(select(Topic))}
+    for code, name in TOPICS:
+        if code not in existing:
+            existing[code] = Topic(code=code, name=name)
+            session.add(existing[code])
+    session.flush()
+    return existing
 
 
 def station_code(unit: Unit) -> str:
@@ -66,4 +79,5 @@ def load_demo(session: Session, *, password: str, timezone: str) -> tuple[int, i
             station=operator_station if role is Role.OPERATOR else None,
             password=password,
         )
+    ensure_topics(session)
     return len(result.units), len(communes)

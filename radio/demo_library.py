@@ -11,22 +11,13 @@ from sqlalchemy.orm import Session
 from audio_library import library
 from audio_library.ffmpeg import HouseFormat, ffmpeg_exe
 from audio_library.library import DuplicateAudio, Metadata, Origin
-from audio_library.segments import Level, Segment, Source, State, Topic
+from audio_library.segments import Level, Segment, Source, State
 from audio_library.store import AudioStore
 from audio_library.tts.engines import Engine
 from audio_library.tts.synthesis import synthesize
-from radio.demo_content import ANNOUNCEMENTS, JINGLES, TOPICS
+from radio.demo import ensure_topics
+from radio.demo_content import ANNOUNCEMENTS, JINGLES
 from radio.people import find_user
-
-
-def ensure_topics(session: Session) -> dict[str, Topic]:
-    existing = {t.code: t for t in session.scalars(select(Topic))}
-    for code, name in TOPICS:
-        if code not in existing:
-            existing[code] = Topic(code=code, name=name)
-            session.add(existing[code])
-    session.flush()
-    return existing
 
 
 def chime(path: Path, notes: Sequence[float], note_length: float) -> Path:

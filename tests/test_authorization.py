@@ -162,11 +162,20 @@ IN_SCOPE = {
     "api_stations.get_station",
 }
 ADMIN = {"users.index", "users.create", "users.edit", "stations.create", "units.import_csv"}
+# The library: by role (test_library_pages_by_role) and by the segment's unit (test_library).
+LIBRARY = {"library.index", "library.show", "library.upload", "library.edit", "library.act",
+           "library.approvals", "tts.editor", "tts.job", "tts.cancel", "lexicon.index",
+           "lexicon.delete", "lexicon.topics", "api_segments.list_segments",
+           "api_segments.get_segment", "api_segments.upload_segment",
+           "api_segments.edit_segment", "api_segments.segment_action",
+           "api_segments.reject_segment", "api_segments.segment_audio",
+           "api_segments.start_tts", "api_segments.tts_preview", "api_segments.get_job",
+           "api_segments.cancel_job"}
 
 
 def test_every_route_is_placed_in_the_policy(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints == PUBLIC | ANY_PERSON | IN_SCOPE | ADMIN
+    assert endpoints == PUBLIC | ANY_PERSON | IN_SCOPE | ADMIN | LIBRARY
 
 
 def test_only_public_routes_answer_without_login(app, client):
@@ -175,7 +184,29 @@ def test_only_public_routes_answer_without_login(app, client):
             continue
         url = rule.rule.replace("<code>", OPERATOR_STATION)
         url = url.replace("<int:unit_id>", "1").replace("<int:user_id>", "1")
-        url = url.replace("<int:token_id>", "1")
-        method = "GET" if "GET" in rule.methods else "POST"
+        url = url.replace("<int:token_id>", "1").replace("<int:segment_id>", "1")
+        url = url.replace("<job_id>", "x").replace("<int:entry_id>", "1")
+        url = url.replace("<any(submit, approve, archive, reject):action>", "submit")
+        url = url.replace("<any(submit, approve, archive):action>", "submit")
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
         response = client.open(url, method=method)
         assert response.status_code in (302, 400, 401), (rule.endpoint, response.status_code)
+
+
+LIBRARY_PAGES = {
+    "/library": {"admin", "planner", "editor", "approver", "auditor"},
+    "/library/upload": {"admin", "editor"},
+    "/library/tts": {"admin", "editor"},
+    "/library/approvals": {"admin", "approver"},
+    "/library/lexicon": {"editor"},  # an admin of the whole system has no unit's dictionary
+    "/library/topics": {"admin", "planner", "editor", "approver", "auditor"},
+    "/api/v1/segments": {"admin", "planner", "editor", "approver", "auditor"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_library_pages_by_role(client, as_user, role):
+    as_user(role)
+    for path, allowed in LIBRARY_PAGES.items():
+        status = client.get(path).status_code
+        assert status == (200 if role in allowed else 403), (path, status)

@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from flask import abort, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint as ApiBlueprint
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
 from radio.db import get_session
 from radio.extensions import csrf, login_manager
@@ -75,6 +78,23 @@ def person() -> User:
         abort(403, description=_("A station token cannot do this."))
     require(Permission.VIEW_STATIONS)
     return current_user  # type: ignore[no-any-return]
+
+
+class ApiParser(FlaskParser):  # type: ignore[misc]
+    """Adds "form_and_files": an upload's file and its fields, read as one multipart body."""
+
+    def load_form_and_files(self, req: object, schema: object) -> MultiDictProxy:
+        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)  # type: ignore[attr-defined]
+
+    __location_map__ = {**FlaskParser.__location_map__, "form_and_files": "load_form_and_files"}
+
+
+class ApiBlueprint(SmorestBlueprint):  # type: ignore[misc]
+    ARGUMENTS_PARSER = ApiParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **SmorestBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "form_and_files": "multipart/form-data",
+    }
 
 
 def blueprint(name: str, import_name: str, description: str) -> ApiBlueprint:

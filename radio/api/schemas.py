@@ -1,6 +1,10 @@
 """Request and response schemas of the API (they become the OpenAPI document)."""
 
+from flask import url_for
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
+
+from radio.messages import job_error, job_result
 
 
 class StationSchema(Schema):
@@ -51,7 +55,9 @@ class SegmentSchema(Schema):
     duration = fields.Float(metadata={"description": "seconds"})
     loudness_lufs = fields.Float()
     sha256 = fields.String(attribute="audio_sha")
-    audio_url = fields.String()
+    audio_url = fields.Function(
+        lambda segment: url_for("api_segments.segment_audio", segment_id=segment.id)
+    )
     author_id = fields.Integer(allow_none=True)
     approver_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
@@ -79,6 +85,7 @@ class MetadataSchema(Schema):
 
 
 class UploadFormSchema(MetadataSchema):
+    file = Upload(required=True, metadata={"description": "the audio: MP3, WAV, OGG, M4A, …"})
     source = fields.String(load_default="upload", validate=validate.OneOf(["upload", "recording"]))
 
 
@@ -114,7 +121,10 @@ class JobSchema(Schema):
     progress = fields.Float(metadata={"description": "0 to 1"})
     stage = fields.String()
     error = fields.String()
-    message = fields.String(metadata={"description": "the failure in the user's language"})
-    result = fields.Dict()
+    message = fields.Function(
+        lambda job: job_error(job) if job.state == "failed" else "",
+        metadata={"description": "the failure in the user's language"},
+    )
+    result = fields.Function(job_result)
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)

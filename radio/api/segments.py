@@ -6,8 +6,6 @@ from typing import Any
 from flask import abort, g, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest.fields import Upload
-from marshmallow import Schema
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
@@ -32,22 +30,12 @@ from radio.api.schemas import (
 )
 from radio.db import get_session
 from radio.errors import problem
-from radio.messages import LIBRARY, job_error, job_result
+from radio.messages import LIBRARY
 from radio.policy import Permission, job_or_403, require, segment_or_403, segments_visible
 from radio.views.library import audio_error_text
 from radio.views.tts import lexicon_units, tts_error_text
 
 bp = blueprint("api_segments", __name__, "The audio library and text-to-speech")
-
-
-class FileSchema(Schema):
-    file = Upload(required=True)
-
-
-def dump(segment: Segment) -> dict[str, Any]:
-    data: dict[str, Any] = SegmentSchema().dump(segment)
-    data["audio_url"] = url_for("api_segments.segment_audio", segment_id=segment.id)
-    return data
 
 
 def metadata(args: dict[str, Any], text: str = "") -> Metadata:
@@ -74,7 +62,7 @@ def refuse(error: LibraryError | AudioError) -> Response:
 @bp.get("/segments")
 @bp.arguments(SegmentQuerySchema, location="query")
 @bp.response(200, SegmentSchema(many=True))
-def list_segments(args: dict[str, Any]) -> list[dict[str, Any]]:
+def list_segments(args: dict[str, Any]) -> list[Segment]:
     """Segments the caller may read, newest first, with optional filters."""
     require(Permission.VIEW_LIBRARY)
     query = segments_visible(person()).order_by(Segment.updated_at.desc())
@@ -91,14 +79,13 @@ def list_segments(args: dict[str, Any]) -> list[dict[str, Any]]:
     if args["topic"]:
         query = query.join(Segment.topic).where(Topic.code == args["topic"])
     rows = get_session().scalars(query.limit(args["limit"]).offset(args["offset"]))
-    return [dump(s) for s in rows]
+    return list(rows)
 
 
 @bp.post("/segments")
-@bp.arguments(UploadFormSchema, location="form")
-@bp.arguments(FileSchema, location="files")
+@bp.arguments(UploadFormSchema, location="form_and_files")
 @bp.response(201, SegmentSchema)
-def upload_segment(args: dict[str, Any], files: dict[str, Any]) -> Any:
+def upload_segment(args: dict[str, Any]) -> Any:
     """Upload audio (any common format); it is validated, trimmed and normalised."""
     require(Permission.EDIT_SEGMENTS)
     user = person()
@@ -106,12 +93,12 @@ def upload_segment(args: dict[str, Any], files: dict[str, Any]) -> Any:
     work = store.scratch()
     try:
         path = work / "upload"
-        files["file"].save(path)
+        args["file"].save(path)
         origin = Origin(
             source=Source(args["source"]),
             author_id=user.id,
             unit_id=user.unit_id,
-            original_name=safe_filename(files["file"].filename or ""),
+            original_name=safe_filename(args["file"].filename or ""),
         )
         segment = library.ingest(
             get_session(),
@@ -131,15 +118,15 @@ def upload_segment(args: dict[str, Any], files: dict[str, Any]) -> Any:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     get_session().commit()
-    return dump(segment)
+    return segment
 
 
 @bp.get("/segments/<int:segment_id>")
 @bp.response(200, SegmentSchema)
-def get_segment(segment_id: int) -> dict[str, Any]:
+def get_segment(segment_id: int) -> Segment:
     """One segment."""
     person()
-    return dump(segment_or_403(segment_id))
+    return segment_or_403(segment_id)
 
 
 @bp.patch("/segments/<int:segment_id>")
@@ -154,7 +141,7 @@ def edit_segment(args: dict[str, Any], segment_id: int) -> Any:
     except LibraryError as exc:
         return refuse(exc)
     get_session().commit()
-    return dump(result)
+    return result
 
 
 @bp.post("/segments/<int:segment_id>/<any(submit, approve, archive):action>")
@@ -172,7 +159,7 @@ def segment_action(segment_id: int, action: str) -> Any:
     except LibraryError as exc:
         return refuse(exc)
     get_session().commit()
-    return dump(segment)
+    return segment
 
 
 @bp.post("/segments/<int:segment_id>/reject")
@@ -187,7 +174,7 @@ def reject_segment(args: dict[str, Any], segment_id: int) -> Any:
     except LibraryError as exc:
         return refuse(exc)
     get_session().commit()
-    return dump(segment)
+    return segment
 
 
 @bp.get("/segments/<int:segment_id>/audio")
@@ -254,30 +241,23 @@ def start_tts(args: dict[str, Any]) -> Any:
     )
     job = jobs.enqueue(session, KIND, params, user.id)
     session.commit()
-    return dump_job(job), 202, {"Location": url_for("api_segments.get_job", job_id=job.id)}
-
-
-def dump_job(job: jobs.Job) -> dict[str, Any]:
-    data: dict[str, Any] = JobSchema().dump(job)
-    data["result"] = job_result(job)
-    data["message"] = job_error(job) if job.state == jobs.JobState.FAILED else ""
-    return data
+    return job, 202, {"Location": url_for("api_segments.get_job", job_id=job.id)}
 
 
 @bp.get("/jobs/<job_id>")
 @bp.response(200, JobSchema)
-def get_job(job_id: str) -> dict[str, Any]:
+def get_job(job_id: str) -> jobs.Job:
     """A background job's state and progress."""
     person()
-    return dump_job(job_or_403(job_id))
+    return job_or_403(job_id)
 
 
 @bp.post("/jobs/<job_id>/cancel")
 @bp.response(200, JobSchema)
-def cancel_job(job_id: str) -> dict[str, Any]:
+def cancel_job(job_id: str) -> jobs.Job:
     """Cancel a queued job, or ask a running one to stop."""
     person()
     job = job_or_403(job_id)
     jobs.cancel(get_session(), job)
     get_session().commit()
-    return dump_job(job)
+    return job

@@ -41,10 +41,10 @@
       };
       recorder.start(1000);
       seconds = 0;
-      status.textContent = box.dataset.recording.replace("%(s)s", "0");
+      status.textContent = box.dataset.recording.replace("{s}", "0");
       timer = setInterval(function () {
         seconds += 1;
-        status.textContent = box.dataset.recording.replace("%(s)s", String(seconds));
+        status.textContent = box.dataset.recording.replace("{s}", String(seconds));
       }, 1000);
       start.hidden = true;
       stop.hidden = false;
