@@ -184,9 +184,11 @@ def _truncated(src: Path, result: _Pass, duration: float) -> str:
     """
     header = result.header
     if header.codec.startswith("pcm_"):
-        return "the WAV header declares more audio than the file holds" if cut_off(
-            src, header.container_name
-        ) else ""
+        return (
+            "the WAV header declares more audio than the file holds"
+            if cut_off(src, header.container_name)
+            else ""
+        )
     if result.partial:
         return "the container's index or header counts more data than the file holds"
     promised = header.duration

@@ -131,7 +131,7 @@ def wav_cut(path: Path) -> bool | None:
         return None
     pos = 12
     while pos + 8 <= len(head):
-        chunk, size = head[pos : pos + 4], struct.unpack("<I", head[pos + 4 : pos + 8])[0]
+        chunk, size = head[pos : pos + 4], int.from_bytes(head[pos + 4 : pos + 8], "little")
         if chunk == b"data":
             if size in _UNKNOWN_WAV_SIZES:
                 return None

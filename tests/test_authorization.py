@@ -163,14 +163,31 @@ IN_SCOPE = {
 }
 ADMIN = {"users.index", "users.create", "users.edit", "stations.create", "units.import_csv"}
 # The library: by role (test_library_pages_by_role) and by the segment's unit (test_library).
-LIBRARY = {"library.index", "library.show", "library.upload", "library.edit", "library.act",
-           "library.approvals", "tts.editor", "tts.job", "tts.cancel", "lexicon.index",
-           "lexicon.delete", "lexicon.topics", "api_segments.list_segments",
-           "api_segments.get_segment", "api_segments.upload_segment",
-           "api_segments.edit_segment", "api_segments.segment_action",
-           "api_segments.reject_segment", "api_segments.segment_audio",
-           "api_segments.start_tts", "api_segments.tts_preview", "api_segments.get_job",
-           "api_segments.cancel_job"}
+LIBRARY = {
+    "library.index",
+    "library.show",
+    "library.upload",
+    "library.edit",
+    "library.act",
+    "library.approvals",
+    "tts.editor",
+    "tts.job",
+    "tts.cancel",
+    "lexicon.index",
+    "lexicon.delete",
+    "lexicon.topics",
+    "api_segments.list_segments",
+    "api_segments.get_segment",
+    "api_segments.upload_segment",
+    "api_segments.edit_segment",
+    "api_segments.segment_action",
+    "api_segments.reject_segment",
+    "api_segments.segment_audio",
+    "api_segments.start_tts",
+    "api_segments.tts_preview",
+    "api_segments.get_job",
+    "api_segments.cancel_job",
+}
 
 
 def test_every_route_is_placed_in_the_policy(app):

@@ -27,15 +27,25 @@ def segment_count(app) -> int:
 
 
 def stored_files(app) -> int:
-    return sum(1 for p in (Path(app.config["DATA_DIR"]) / "audio").rglob("*") if p.is_file()
-               and ".work" not in p.parts)
+    return sum(
+        1
+        for p in (Path(app.config["DATA_DIR"]) / "audio").rglob("*")
+        if p.is_file() and ".work" not in p.parts
+    )
 
 
 def web_upload(client, app, path: Path, name: str | None = None, **fields: object):
     token = csrf_token(client, "/library/upload")
-    data = {"csrf_token": token, "title": "Bản tin phòng, chống ma túy", "topic_id": topic_id(app),
-            "level": "normal", "language": "vi", "source": "upload",
-            "file": (io.BytesIO(path.read_bytes()), name or path.name), **fields}
+    data = {
+        "csrf_token": token,
+        "title": "Bản tin phòng, chống ma túy",
+        "topic_id": topic_id(app),
+        "level": "normal",
+        "language": "vi",
+        "source": "upload",
+        "file": (io.BytesIO(path.read_bytes()), name or path.name),
+        **fields,
+    }
     return client.post("/library/upload", data=data, content_type="multipart/form-data")
 
 
@@ -45,8 +55,9 @@ def speech(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("fmt", ["mp3", "wav", "opus", "vorbis", "m4a", "flac", "amr", "3gp"])
-def test_editor_uploads_any_format_and_gets_the_house_version(client, as_user, app, speech,
-                                                              tmp_path, fmt):
+def test_editor_uploads_any_format_and_gets_the_house_version(
+    client, as_user, app, speech, tmp_path, fmt
+):
     source = fx.encode(speech, tmp_path, fmt)
     as_user("editor")
     response = web_upload(client, app, source)
@@ -91,8 +102,10 @@ def test_audio_has_etag_and_range(client, as_user, app, speech):
 
 
 BAD_INPUTS = {
-    "text renamed .mp3": (lambda d: _write(d / "tin.mp3", "Đây không phải âm thanh.\n" * 50),
-                          "không phải"),
+    "text renamed .mp3": (
+        lambda d: _write(d / "tin.mp3", "Đây không phải âm thanh.\n" * 50),
+        "không phải",
+    ),
     "truncated mp3": (lambda d: _truncated(d), "bị cắt"),
     "0-byte file": (lambda d: _write(d / "rong.mp3", ""), "rỗng"),
     "header claims hours": (lambda d: fx.lying_wav(d / "gia.wav"), "bị cắt"),
@@ -176,7 +189,7 @@ def state_of(app, segment_id: int) -> str:
 
 
 def test_workflow_submit_approve_and_only_approved_is_schedulable(client, app, speech):
-    from datetime import date  # noqa: PLC0415
+    from datetime import date
 
     login(client, "editor")
     segment_id = upload_and_submit(client, app, speech)
@@ -187,19 +200,25 @@ def test_workflow_submit_approve_and_only_approved_is_schedulable(client, app, s
     approver = app.test_client()
     login(approver, "approver")
     token = csrf_token(approver, f"/library/{segment_id}")
-    assert approver.post(f"/library/{segment_id}/approve",
-                         data={"csrf_token": token}).status_code == 302
+    assert (
+        approver.post(f"/library/{segment_id}/approve", data={"csrf_token": token}).status_code
+        == 302
+    )
     assert state_of(app, segment_id) == State.APPROVED
     with app.app_context():
         ids = get_session().scalars(select(Segment.id).where(schedulable(date.today()))).all()
         assert segment_id in ids
-        actions = [e.action for e in get_session().scalars(
-            select(SegmentEvent).where(SegmentEvent.segment_id == segment_id))]
+        actions = [
+            e.action
+            for e in get_session().scalars(
+                select(SegmentEvent).where(SegmentEvent.segment_id == segment_id)
+            )
+        ]
         assert actions == ["created", "submitted", "approved"]
 
 
 def test_approving_ones_own_segment_is_refused(client, app, speech):
-    from radio.people import find_user  # noqa: PLC0415
+    from radio.people import find_user
 
     with app.app_context():
         session = get_session()
@@ -208,8 +227,9 @@ def test_approving_ones_own_segment_is_refused(client, app, speech):
     login(client, "admin")  # an admin may approve, but not what they made
     segment_id = upload_and_submit(client, app, speech)
     token = csrf_token(client, f"/library/{segment_id}")
-    response = client.post(f"/library/{segment_id}/approve", data={"csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        f"/library/{segment_id}/approve", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "do chính mình" in response.get_data(as_text=True)
     assert state_of(app, segment_id) == State.SUBMITTED
 
@@ -222,8 +242,9 @@ def test_reject_needs_a_reason(client, app, speech):
     token = csrf_token(approver, f"/library/{segment_id}")
     approver.post(f"/library/{segment_id}/reject", data={"csrf_token": token, "reason": " "})
     assert state_of(app, segment_id) == State.SUBMITTED
-    approver.post(f"/library/{segment_id}/reject",
-                  data={"csrf_token": token, "reason": "Sai số điện thoại"})
+    approver.post(
+        f"/library/{segment_id}/reject", data={"csrf_token": token, "reason": "Sai số điện thoại"}
+    )
     assert state_of(app, segment_id) == State.REJECTED
 
 
@@ -235,18 +256,33 @@ def test_editing_an_approved_segment_makes_a_new_version(client, app, speech):
     token = csrf_token(approver, f"/library/{segment_id}")
     approver.post(f"/library/{segment_id}/approve", data={"csrf_token": token})
     token = csrf_token(client, f"/library/{segment_id}/edit")
-    response = client.post(f"/library/{segment_id}/edit", data={
-        "csrf_token": token, "title": "Tiêu đề mới", "topic_id": topic_id(app),
-        "level": "priority", "language": "vi", "text": ""})
+    response = client.post(
+        f"/library/{segment_id}/edit",
+        data={
+            "csrf_token": token,
+            "title": "Tiêu đề mới",
+            "topic_id": topic_id(app),
+            "level": "priority",
+            "language": "vi",
+            "text": "",
+        },
+    )
     new_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert new_id != segment_id
     with app.app_context():
         session = get_session()
         old, new = session.get(Segment, segment_id), session.get(Segment, new_id)
-        assert (old.title, old.state, old.level) == ("Bản tin phòng, chống ma túy", "approved",
-                                                      "normal")
+        assert (old.title, old.state, old.level) == (
+            "Bản tin phòng, chống ma túy",
+            "approved",
+            "normal",
+        )
         assert (new.title, new.state, new.version, new.previous_id) == (
-            "Tiêu đề mới", "draft", 2, segment_id)
+            "Tiêu đề mới",
+            "draft",
+            2,
+            segment_id,
+        )
         assert new.audio_sha == old.audio_sha
     token = csrf_token(client, f"/library/{new_id}")
     client.post(f"/library/{new_id}/submit", data={"csrf_token": token})
@@ -262,20 +298,28 @@ def test_api_upload_approve_and_problems(client, app, speech, tmp_path):
     headers = {"Authorization": f"Bearer {editor_token}"}
     api = app.test_client()
     with speech.open("rb") as f:
-        created = api.post("/api/v1/segments", headers=headers, content_type="multipart/form-data",
-                           data={"file": (f, "s.wav"), "title": "Qua API", "topic": DRUGS})
+        created = api.post(
+            "/api/v1/segments",
+            headers=headers,
+            content_type="multipart/form-data",
+            data={"file": (f, "s.wav"), "title": "Qua API", "topic": DRUGS},
+        )
     assert created.status_code == 201, created.get_data(as_text=True)
     body = created.json
     assert body["state"] == "draft" and body["sha256"] and body["duration"] > 0
-    bad = api.post("/api/v1/segments", headers=headers, content_type="multipart/form-data",
-                   data={"file": (io.BytesIO(b"x" * 100), "s.mp3"), "title": "Hỏng",
-                         "topic": DRUGS})
+    bad = api.post(
+        "/api/v1/segments",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"x" * 100), "s.mp3"), "title": "Hỏng", "topic": DRUGS},
+    )
     assert bad.status_code == 422 and bad.json["code"] == "not_audio"
     assert bad.mimetype == "application/problem+json"
     own = api.post(f"/api/v1/segments/{body['id']}/approve", headers=headers)
     assert own.status_code == 403  # editors do not approve
     assert api.post(f"/api/v1/segments/{body['id']}/submit", headers=headers).json["state"] == (
-        "submitted")
+        "submitted"
+    )
     other = app.test_client()
     login(other, "approver")
     approver = {"Authorization": f"Bearer {_personal_token(other)}"}
@@ -288,13 +332,14 @@ def _personal_token(client) -> str:
     page = client.post("/profile/tokens", data={"csrf_token": token, "label": "api"})
     text = page.get_data(as_text=True)
     start = text.index("lxp_")
-    return text[start: text.index("<", start)]
+    return text[start : text.index("<", start)]
 
 
 def test_cli_import_with_approve(runner, app, speech, tmp_path):
     bad = _write(tmp_path / "bad.mp3", "not audio")
-    result = runner.invoke(args=["library", "import", str(speech), str(bad), "--topic", DRUGS,
-                                 "--approve"])
+    result = runner.invoke(
+        args=["library", "import", str(speech), str(bad), "--topic", DRUGS, "--approve"]
+    )
     assert result.exit_code != 0
     assert "✓ speech.wav" in result.output
     assert "bad.mp3" in result.output
