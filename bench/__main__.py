@@ -1,6 +1,6 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
 
-from bench import unit_import
+from bench import normalizer_accuracy, tts, unit_import, upload_processing
 
-for benchmark in (unit_import,):
+for benchmark in (unit_import, normalizer_accuracy, tts, upload_processing):
     benchmark.main()
