@@ -2,15 +2,17 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
 from audio_library.ffmpeg import HouseFormat
-from audio_library.jobs import Handler
+from audio_library.jobs import Handler, Report
 from audio_library.store import AudioStore
 from audio_library.tts import segment_job
 from audio_library.tts.engines import Engine, make_engines
 from radio import db
+from scheduler.campaigns import link_segment
 
 
 def store() -> AudioStore:
@@ -57,7 +59,20 @@ def job_handlers(app: Flask) -> dict[str, Handler]:
             max_duration=max_duration(),
             engines=_engines_of(app),
         )
-    return {segment_job.KIND: segment_job.make_handler(setup)}
+    return {segment_job.KIND: _linking_campaigns(segment_job.make_handler(setup), setup)}
+
+
+def _linking_campaigns(handler: Handler, setup: segment_job.TTSSetup) -> Handler:
+    """Link the new segment to the campaigns the editor chose (campaigns live above)."""
+
+    def handle(params: dict[str, Any], report: Report) -> dict[str, Any]:
+        result = handler(params, report)
+        if params.get("campaign_ids") and not result.get("existing"):
+            with setup.sessions.begin() as session:
+                link_segment(session, result["segment_id"], params["campaign_ids"])
+        return result
+
+    return handle
 
 
 def _engines_of(app: Flask) -> Callable[[str | None], list[Engine]]:

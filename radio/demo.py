@@ -1,13 +1,15 @@
 """The demo: Đắk Nông's real units (2021), a station per commune, one user per role."""
 
+from datetime import date
 from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audio_library.segments import Topic
-from radio.demo_content import TOPICS
+from radio.demo_content import CAMPAIGN, TOPICS
 from radio.people import Role, User, find_user, save_user
+from scheduler.campaigns import Campaign
 from scheduler.stations import save_station
 from scheduler.unit_import import import_units
 from scheduler.units import Station, StationKind, Tier, Unit
@@ -80,4 +82,22 @@ def load_demo(session: Session, *, password: str, timezone: str) -> tuple[int, i
             password=password,
         )
     ensure_topics(session)
+    ensure_campaign(session, by_code[PROVINCE])
     return len(result.units), len(communes)
+
+
+def ensure_campaign(session: Session, province: Unit) -> Campaign:
+    """The campaign built from the facts of the province's 2021 plan."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == CAMPAIGN["code"]))
+    if campaign is None:
+        campaign = Campaign(
+            code=CAMPAIGN["code"],
+            name=CAMPAIGN["name"],
+            legal_refs=CAMPAIGN["legal_refs"],
+            starts_on=date.fromisoformat(str(CAMPAIGN["starts_on"])),
+            ends_on=date.fromisoformat(str(CAMPAIGN["ends_on"])),
+            unit_id=province.id,
+        )
+        session.add(campaign)
+        session.flush()
+    return campaign

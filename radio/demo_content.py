@@ -204,3 +204,27 @@ JINGLES = [
     ("Nhạc hiệu kết thúc buổi phát", [1046.5, 783.99, 659.25, 523.25], 0.45),
     ("Tín hiệu báo tin khẩn cấp", [880.0, 660.0, 880.0, 660.0, 880.0, 660.0], 0.3),
 ]
+
+# The real plan's facts: Sở TT&TT Đắk Nông, May 2021, for the rest of 2021.
+CAMPAIGN = {
+    "code": "dnong-2021-pctp",
+    "name": "Tuyên truyền phòng, chống tội phạm, tệ nạn xã hội và xây dựng phong trào toàn "
+    "dân bảo vệ an ninh Tổ quốc năm 2021",
+    "starts_on": "2021-05-01",
+    "ends_on": "2021-12-31",
+    "legal_refs": "Kế hoạch số 145/KH-BCĐ ngày 22/3/2021 của Ban Chỉ đạo tỉnh Đắk Nông; "
+    "Kết luận số 44-KL/TW ngày 22/10/2019; Chỉ thị số 09-CT/TW ngày 01/01/2011; "
+    "Nghị quyết số 28-NQ/TW ngày 25/10/2013; Nghị quyết số 29-NQ/TW và số 30-NQ/TW ngày "
+    "25/7/2018; Chỉ thị số 46-CT/TW ngày 22/6/2015; Nghị định số 06/2014/NĐ-CP ngày "
+    "21/4/2014; Thông tư số 23/2012/TT-BCA ngày 27/4/2012",
+    "topics": [
+        "an-ninh-to-quoc",
+        "phong-chong-toi-pham",
+        "phong-chong-ma-tuy",
+        "te-nan-xa-hoi",
+        "mua-ban-nguoi",
+        "bao-luc-gia-dinh",
+        "phong-chay-chua-chay",
+        "an-ninh-mang",
+    ],
+}

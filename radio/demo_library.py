@@ -16,8 +16,9 @@ from audio_library.store import AudioStore
 from audio_library.tts.engines import Engine
 from audio_library.tts.synthesis import synthesize
 from radio.demo import ensure_topics
-from radio.demo_content import ANNOUNCEMENTS, JINGLES
+from radio.demo_content import ANNOUNCEMENTS, CAMPAIGN, JINGLES
 from radio.people import find_user
+from scheduler.campaigns import Campaign, link_segment
 
 
 def chime(path: Path, notes: Sequence[float], note_length: float) -> Path:
@@ -62,9 +63,11 @@ def load_demo_library(
     """Add the demo segments that are missing; return how many were added."""
     topics = ensure_topics(session)
     editor, approver = find_user(session, "editor"), find_user(session, "approver")
-    if editor is None or approver is None:
-        raise LookupError("load the demo users first")
+    campaign = session.scalar(select(Campaign).where(Campaign.code == CAMPAIGN["code"]))
+    if editor is None or approver is None or campaign is None:
+        raise LookupError("load the demo units and users first")
     have = set(session.scalars(select(Segment.title)))
+    people = (editor.id, approver.id, editor.unit_id)
     added = 0
     work = store.scratch()
     try:
@@ -73,38 +76,17 @@ def load_demo_library(
             if title not in have:
                 wav = chime(work / "chime.wav", notes, length)
                 meta = Metadata(title=title, topic_id=topics["nhac-hieu"].id)
-                added += _add(
-                    session,
-                    store,
-                    wav,
-                    meta,
-                    Source.UPLOAD,
-                    "approved",
-                    house,
-                    editor.id,
-                    approver.id,
-                    editor.unit_id,
-                )
+                added += _add(session, store, wav, meta, "approved", house, people) is not None
         for title, topic, level, state, text in ANNOUNCEMENTS:
             progress(title)
-            if title not in have:
-                spoken = synthesize(text, engines, cache_dir)
-                meta = Metadata(
-                    title=title, topic_id=topics[topic].id, level=Level(level), text=text
-                )
-                added += _add(
-                    session,
-                    store,
-                    spoken.path,
-                    meta,
-                    Source.TTS,
-                    state,
-                    house,
-                    editor.id,
-                    approver.id,
-                    editor.unit_id,
-                    spoken.engine,
-                )
+            if title in have:
+                continue
+            spoken = synthesize(text, engines, cache_dir)
+            meta = Metadata(title=title, topic_id=topics[topic].id, level=Level(level), text=text)
+            segment = _add(session, store, spoken.path, meta, state, house, people, spoken.engine)
+            if segment is not None and topic in CAMPAIGN["topics"]:
+                link_segment(session, segment.id, [campaign.id])
+            added += segment is not None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return added
@@ -115,26 +97,25 @@ def _add(
     store: AudioStore,
     path: Path,
     meta: Metadata,
-    source: Source,
     state: str,
     house: HouseFormat,
-    author: int,
-    approver: int,
-    unit: int | None,
+    people: tuple[int, int, int | None],
     engine: str = "",
-) -> int:
+) -> Segment | None:
+    """Store one demo segment and take it to `state`; None if its audio is already there."""
+    author, approver, unit = people
     origin = Origin(
-        source=source,
+        source=Source.TTS if engine else Source.UPLOAD,
         author_id=author,
         unit_id=unit,
-        original_name=path.name,
+        original_name="" if engine else path.name,  # a TTS cache file name means nothing
         tts_engine=engine,
         tts_voice="north" if engine else "",
     )
     try:
         segment = library.ingest(session, store, path, meta, origin, house=house)
     except DuplicateAudio:
-        return 0
+        return None
     if state != State.DRAFT:
         library.submit(session, segment, author)
     if state == State.APPROVED:
@@ -143,4 +124,4 @@ def _add(
         library.reject(
             session, segment, approver, "Đề nghị bổ sung số điện thoại của Trạm Y tế xã."
         )
-    return 1
+    return segment

@@ -8,6 +8,7 @@ from wtforms import (
     HiddenField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -29,6 +30,7 @@ class SegmentForm(Form):
     language = SelectField(
         _l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()]
     )
+    campaign_ids = SelectMultipleField(_l("Campaigns"), coerce=int, validators=[Optional()])
     air_from = DateField(_l("Air from"), validators=[Optional()])
     air_until = DateField(_l("Air until"), validators=[Optional()])
 

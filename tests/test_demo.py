@@ -45,3 +45,24 @@ def test_demo_password_from_configuration(app, runner, client):
     app.config["DEMO_PASSWORD"] = "mat-khau-demo-moi"
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert login(client, "planner", "mat-khau-demo-moi").status_code == 302
+
+
+def test_demo_library_has_segments_in_several_states_and_a_campaign(runner, app):
+    from audio_library.segments import Segment
+    from scheduler.campaigns import Campaign, campaign_segment
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        session = get_session()
+        states = set(session.scalars(select(Segment.state)))
+        assert {"draft", "submitted", "approved", "rejected"} <= states
+        assert session.scalar(select(func.count()).select_from(Segment)) >= 20
+        campaign = session.scalar(select(Campaign))
+        assert "145/KH-BCĐ" in campaign.legal_refs
+        linked = session.scalar(select(func.count()).select_from(campaign_segment))
+        assert linked >= 10
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Segment)) >= 20

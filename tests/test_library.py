@@ -355,3 +355,45 @@ def test_operator_cannot_read_the_library(client, as_user, app, speech, runner):
     as_user("operator")
     assert client.get("/library/1").status_code == 403
     assert client.get("/api/v1/segments/1/audio").status_code == 403
+
+
+def campaign_id(app) -> int:
+    from scheduler.campaigns import Campaign
+
+    with app.app_context():
+        return get_session().scalar(select(Campaign.id))
+
+
+def test_segments_serve_campaigns_and_the_list_filters_by_them(
+    client, as_user, app, speech, tmp_path
+):
+    as_user("editor")
+    linked = web_upload(client, app, speech, campaign_ids=campaign_id(app))
+    linked_id = int(linked.headers["Location"].rsplit("/", 1)[1])
+    other = web_upload(client, app, fx.tone(tmp_path / "t.wav", 3.0), title="Không thuộc kế hoạch")
+    assert other.status_code == 302
+    page = client.get(f"/library/{linked_id}").get_data(as_text=True)
+    assert "phong trào toàn dân bảo vệ an ninh Tổ quốc năm 2021" in page
+    listed = client.get(f"/library?campaign={campaign_id(app)}").get_data(as_text=True)
+    assert f"/library/{linked_id}" in listed and "Không thuộc kế hoạch" not in listed
+    api = client.get(f"/api/v1/segments/{linked_id}").json
+    assert api["campaigns"] == ["dnong-2021-pctp"]
+
+
+def test_api_refuses_an_unknown_campaign(client, as_user, app, speech):
+    as_user("editor")
+    token = csrf_token(client, "/profile")
+    text = client.post("/profile/tokens", data={"csrf_token": token, "label": "x"}).get_data(
+        as_text=True
+    )
+    plain = text[text.index("lxp_") : text.index("<", text.index("lxp_"))]
+    with speech.open("rb") as f:
+        response = app.test_client().post(
+            "/api/v1/segments",
+            headers={"Authorization": f"Bearer {plain}"},
+            content_type="multipart/form-data",
+            data={"file": (f, "s.wav"), "title": "X", "topic": DRUGS, "campaigns": "no-such"},
+        )
+    assert response.status_code == 422
+    assert "no-such" in response.json["detail"]
+    assert segment_count(app) == 0

@@ -4,7 +4,9 @@ from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from radio.db import get_session
 from radio.messages import job_error, job_result
+from scheduler.campaigns import campaigns_of
 
 
 class StationSchema(Schema):
@@ -38,6 +40,10 @@ class SegmentSchema(Schema):
     title = fields.String()
     topic = fields.String(attribute="topic.code")
     topic_name = fields.String(attribute="topic.name")
+    campaigns = fields.Function(
+        lambda segment: [c.code for c in campaigns_of(get_session(), segment.id)],
+        metadata={"description": "codes of the campaigns it serves"},
+    )
     level = fields.String(metadata={"enum": ["normal", "priority", "emergency"]})
     language = fields.String()
     air_from = fields.Date(allow_none=True)
@@ -82,6 +88,9 @@ class MetadataSchema(Schema):
     language = fields.String(load_default="vi", validate=validate.Length(max=20))
     air_from = fields.Date(load_default=None)
     air_until = fields.Date(load_default=None)
+    campaigns = fields.List(
+        fields.String(), load_default=list, metadata={"description": "campaign codes"}
+    )
 
 
 class UploadFormSchema(MetadataSchema):

@@ -34,6 +34,7 @@ from radio.messages import LIBRARY
 from radio.policy import Permission, job_or_403, require, segment_or_403, segments_visible
 from radio.views.library import audio_error_text
 from radio.views.tts import lexicon_units, tts_error_text
+from scheduler.campaigns import Campaign, link_segment
 
 bp = blueprint("api_segments", __name__, "The audio library and text-to-speech")
 
@@ -51,6 +52,16 @@ def metadata(args: dict[str, Any], text: str = "") -> Metadata:
         air_until=args["air_until"],
         text=text,
     )
+
+
+def campaign_ids(codes: list[str]) -> list[int]:
+    """The ids of these campaign codes, or 422 naming the unknown ones."""
+    query = select(Campaign.code, Campaign.id).where(Campaign.code.in_(codes))
+    found = {code: campaign_id for code, campaign_id in get_session().execute(query)}
+    unknown = sorted(set(codes) - set(found))
+    if unknown:
+        abort(422, description=_("Unknown campaign: %(codes)s", codes=", ".join(unknown)))
+    return list(found.values())
 
 
 def refuse(error: LibraryError | AudioError) -> Response:
@@ -89,6 +100,7 @@ def upload_segment(args: dict[str, Any]) -> Any:
     """Upload audio (any common format); it is validated, trimmed and normalised."""
     require(Permission.EDIT_SEGMENTS)
     user = person()
+    campaigns = campaign_ids(args["campaigns"])
     store = audio.store()
     work = store.scratch()
     try:
@@ -117,6 +129,7 @@ def upload_segment(args: dict[str, Any]) -> Any:
         return problem(409, detail, code="duplicate", segment_id=dup.existing.id)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    link_segment(get_session(), segment.id, campaigns)
     get_session().commit()
     return segment
 
@@ -136,10 +149,12 @@ def edit_segment(args: dict[str, Any], segment_id: int) -> Any:
     """Change what is said about a segment; an approved one gets a new draft version."""
     person()
     segment = segment_or_403(segment_id, Permission.EDIT_SEGMENTS)
+    campaigns = campaign_ids(args["campaigns"])
     try:
         result = library.edit(get_session(), segment, current_user.id, metadata(args, args["text"]))
     except LibraryError as exc:
         return refuse(exc)
+    link_segment(get_session(), result.id, campaigns)
     get_session().commit()
     return result
 
@@ -239,6 +254,7 @@ def start_tts(args: dict[str, Any]) -> Any:
         unit_id=user.unit_id,
         lexicon_unit_ids=lexicon_units(),
     )
+    params["campaign_ids"] = campaign_ids(args["campaigns"])
     job = jobs.enqueue(session, KIND, params, user.id)
     session.commit()
     return job, 202, {"Location": url_for("api_segments.get_job", job_id=job.id)}

@@ -22,14 +22,19 @@ from radio.messages import AUDIO, LIBRARY, STATE_LABELS
 from radio.people import User
 from radio.policy import Permission, can, require, segment_or_403, segments_visible
 from radio.segment_forms import EditForm, RejectForm, SegmentForm, UploadForm
+from scheduler.campaigns import Campaign, campaign_segment, campaigns_of, link_segment
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 PAGE_SIZE = 50
 
 
-def topic_choices(form: SegmentForm) -> None:
-    topics = get_session().scalars(select(Topic).order_by(Topic.name))
+def fill_choices(form: SegmentForm) -> None:
+    """Topics and campaigns to pick from."""
+    session = get_session()
+    topics = session.scalars(select(Topic).order_by(Topic.name))
     form.topic_id.choices = [SelectChoice(t.id, t.name) for t in topics]
+    campaigns = session.scalars(select(Campaign).order_by(Campaign.starts_on.desc()))
+    form.campaign_ids.choices = [SelectChoice(c.id, c.name) for c in campaigns]
 
 
 def audio_error_text(error: AudioError) -> str:
@@ -80,6 +85,10 @@ def index() -> str:
             query = query.where(getattr(Segment, name) == args[name])
     if args.get("topic", type=int):
         query = query.where(Segment.topic_id == args.get("topic", type=int))
+    if args.get("campaign", type=int):
+        query = query.join(campaign_segment, campaign_segment.c.segment_id == Segment.id).where(
+            campaign_segment.c.campaign_id == args.get("campaign", type=int)
+        )
     if args.get("valid") == "now":
         query = query.where(library.schedulable(date.today()))
     elif args.get("valid") == "expired":
@@ -87,10 +96,12 @@ def index() -> str:
     page = max(1, args.get("page", 1, type=int))
     rows = get_session().scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     topics = get_session().scalars(select(Topic).order_by(Topic.name)).all()
+    campaigns = get_session().scalars(select(Campaign).order_by(Campaign.starts_on.desc())).all()
     return render_template(
         "library/index.html",
         segments=rows[:PAGE_SIZE],
         topics=topics,
+        campaigns=campaigns,
         page=page,
         has_more=len(rows) > PAGE_SIZE,
         args=args,
@@ -103,7 +114,7 @@ def index() -> str:
 def upload() -> Response | str | tuple[str, int]:
     require(Permission.EDIT_SEGMENTS)
     form = UploadForm()
-    topic_choices(form)
+    fill_choices(form)
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("library/upload.html", form=form), status
@@ -118,6 +129,7 @@ def upload() -> Response | str | tuple[str, int]:
     except DuplicateAudio as dup:
         get_session().rollback()
         return render_template("library/upload.html", form=form, duplicate=dup.existing), 409
+    link_segment(get_session(), segment.id, form.campaign_ids.data or [])
     get_session().commit()
     flash(_("The audio has been processed and saved as a draft."), "success")
     return redirect(url_for("library.show", segment_id=segment.id))
@@ -138,6 +150,7 @@ def show(segment_id: int) -> str:
         newer=newer,
         peaks=json.loads(segment.peaks),
         events=_events(segment.events),
+        campaigns=campaigns_of(session, segment.id),
         reject_form=RejectForm(),
         can_edit=can(current_user, Permission.EDIT_SEGMENTS),
         can_approve=can(current_user, Permission.APPROVE_SEGMENTS)
@@ -154,7 +167,9 @@ def _events(events: list[SegmentEvent]) -> list[tuple[SegmentEvent, dict[str, ob
 def edit(segment_id: int) -> Response | str | tuple[str, int]:
     segment = segment_or_403(segment_id, Permission.EDIT_SEGMENTS)
     form = EditForm(obj=segment)
-    topic_choices(form)
+    fill_choices(form)
+    if request.method == "GET":
+        form.campaign_ids.data = [c.id for c in campaigns_of(get_session(), segment.id)]
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("library/edit.html", form=form, segment=segment), status
@@ -166,6 +181,7 @@ def edit(segment_id: int) -> Response | str | tuple[str, int]:
         get_session().rollback()
         form.form_errors.append(str(LIBRARY[exc.kind]))
         return render_template("library/edit.html", form=form, segment=segment), 422
+    link_segment(get_session(), result.id, form.campaign_ids.data or [])
     get_session().commit()
     if result is not segment:
         flash(

@@ -13,7 +13,7 @@ from radio.db import get_session
 from radio.messages import LIBRARY, TTS
 from radio.policy import Permission, job_or_403, require
 from radio.segment_forms import TTSForm
-from radio.views.library import topic_choices
+from radio.views.library import fill_choices
 
 bp = Blueprint("tts", __name__, url_prefix="/library")
 
@@ -33,7 +33,7 @@ def tts_error_text(error: TTSError) -> str:
 def editor() -> Response | str | tuple[str, int]:
     require(Permission.EDIT_SEGMENTS)
     form = TTSForm()
-    topic_choices(form)
+    fill_choices(form)
     if request.method == "GET":
         return render_template("library/tts.html", form=form, spoken=None)
     valid = form.validate()
@@ -57,6 +57,7 @@ def editor() -> Response | str | tuple[str, int]:
         unit_id=current_user.unit_id,
         lexicon_unit_ids=lexicon_units(),
     )
+    params["campaign_ids"] = form.campaign_ids.data or []
     job = jobs.enqueue(session, KIND, params, current_user.id)
     session.commit()
     return redirect(url_for("tts.job", job_id=job.id))
