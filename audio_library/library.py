@@ -17,7 +17,6 @@ from audio_library.ffmpeg import (
     HouseFormat,
     analyse,
     fingerprint,
-    media_info,
     render_house,
     same_audio,
     waveform_peaks,
@@ -117,6 +116,7 @@ def ingest(
     try:
         rendered = work / f"house.{house.extension}"
         render_house(src, rendered, analysis, house)
+        result = analyse(rendered, max_duration=max_duration + 1)  # what will air, measured
         print_ = fingerprint(rendered)
         _refuse_duplicate(session, print_, analysis.end - analysis.start)
         segment = Segment(
@@ -131,9 +131,9 @@ def ingest(
             tts_note=origin.tts_note,
             audio_sha=store.put(rendered, house.extension),
             original_sha=store.put(src, "orig"),
-            duration=round(media_info(rendered)[0], 3),
-            loudness_lufs=house.target_lufs,
-            true_peak_dbtp=min(analysis.true_peak_dbtp, house.true_peak),
+            duration=round(result.duration, 3),
+            loudness_lufs=result.integrated_lufs,
+            true_peak_dbtp=result.true_peak_dbtp,
             peaks=json.dumps([round(p, 3) for p in waveform_peaks(rendered)]),
             fingerprint=print_,
             state=State.DRAFT,

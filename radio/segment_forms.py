@@ -23,7 +23,7 @@ from radio.messages import LANGUAGE_LABELS, LEVEL_LABELS, VOICE_LABELS
 
 class SegmentForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
-    topic_id = SelectField(_l("Topic"), coerce=int)
+    topic_id = SelectField(_l("Topic"), coerce=int, validators=[DataRequired()])
     level = SelectField(
         _l("Bulletin level"), choices=[SelectChoice(k.value, v) for k, v in LEVEL_LABELS.items()]
     )

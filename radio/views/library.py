@@ -32,7 +32,9 @@ def fill_choices(form: SegmentForm) -> None:
     """Topics and campaigns to pick from."""
     session = get_session()
     topics = session.scalars(select(Topic).order_by(Topic.name))
-    form.topic_id.choices = [SelectChoice(t.id, t.name) for t in topics]
+    form.topic_id.choices = [SelectChoice(0, _("— choose a topic —"))] + [
+        SelectChoice(t.id, t.name) for t in topics
+    ]
     campaigns = session.scalars(select(Campaign).order_by(Campaign.starts_on.desc()))
     form.campaign_ids.choices = [SelectChoice(c.id, c.name) for c in campaigns]
 
