@@ -15,18 +15,17 @@ signal and made up after the limiter.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
-import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from audio_library.analysis import Analysis
 from audio_library.ffmpeg_process import AudioError, ffmpeg_exe, input_args, run, stderr_lines
+from audio_library.store import atomic_path
 
 ROOM = 0.15  # natural room kept before the first and after the last sound, seconds
 FADE = 0.01  # de-click fades at the cut points
@@ -82,7 +81,7 @@ def render_house(
     args += ["-ar", str(house.sample_rate), "-ac", str(house.channels)]
     if muxer == "mp3":
         args += ["-id3v2_version", "0", "-write_xing", "1"]
-    with _atomic(dst) as tmp:
+    with atomic_path(dst) as tmp:
         run([*args, "-f", muxer, "-y", f"file:{tmp}"], "render_house")
 
 
@@ -198,18 +197,5 @@ def join_with_pauses(parts: Sequence[Path], dst: Path, pause: float = 0.45) -> N
     graph.append(f"{inputs}concat=n={len(parts)}:v=0:a=1[out]")
     args += ["-filter_complex", ";".join(graph), "-map", "[out]", "-map_metadata", "-1"]
     args += ["-fflags", "+bitexact", "-c:a", "pcm_s16le", "-ar", "44100", "-ac", "1"]
-    with _atomic(Path(dst)) as tmp:
+    with atomic_path(Path(dst)) as tmp:
         run([*args, "-f", "wav", "-y", f"file:{tmp}"], "join_with_pauses")
-
-
-@contextlib.contextmanager
-def _atomic(dst: Path) -> Iterator[Path]:
-    """A temporary path next to dst, moved onto dst if the block succeeds, else removed."""
-    fd, name = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, dst)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -1,9 +1,11 @@
 """Content-addressed audio files: <root>/ab/cd/<sha256>.<ext>, written atomically."""
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -15,6 +17,20 @@ def sha256_of(path: Path) -> str:
         while block := f.read(CHUNK):
             digest.update(block)
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target` that replaces it only if the block succeeds."""
+    # Same folder, so os.replace is a rename: readers see the old file or the whole new one.
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 class AudioStore:

@@ -150,6 +150,15 @@ def login(client: FlaskClient, username: str, password: str = DEMO_PASSWORD):  #
     )
 
 
+def personal_token(client: FlaskClient, label: str = "test") -> str:
+    """Create a personal API token through the account page, as its owner would."""
+    token = csrf_token(client, "/profile")
+    page = client.post("/profile/tokens", data={"csrf_token": token, "label": label})
+    text = page.get_data(as_text=True)
+    start = text.index("lxp_")
+    return text[start : text.index("<", start)]
+
+
 def add_user(app: Flask, username: str, role: str, unit_code: str, password: str) -> None:
     """Store one more person, scoped at the unit with this code ("TREE:CODE" allowed)."""
     with app.app_context():

@@ -11,7 +11,7 @@ from audio_library.segments import Segment, SegmentEvent, State, Topic
 from radio import audio
 from radio.db import get_session
 from tests import audio_fixtures as fx
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, personal_token
 
 DRUGS = "phong-chong-ma-tuy"
 
@@ -294,7 +294,7 @@ def test_editing_an_approved_segment_makes_a_new_version(client, app, speech):
 
 def test_api_upload_approve_and_problems(client, app, speech, tmp_path):
     login(client, "editor")
-    editor_token = _personal_token(client)
+    editor_token = personal_token(client)
     headers = {"Authorization": f"Bearer {editor_token}"}
     api = app.test_client()
     with speech.open("rb") as f:
@@ -322,17 +322,9 @@ def test_api_upload_approve_and_problems(client, app, speech, tmp_path):
     )
     other = app.test_client()
     login(other, "approver")
-    approver = {"Authorization": f"Bearer {_personal_token(other)}"}
+    approver = {"Authorization": f"Bearer {personal_token(other)}"}
     done = api.post(f"/api/v1/segments/{body['id']}/approve", headers=approver)
     assert done.json["state"] == "approved"
-
-
-def _personal_token(client) -> str:
-    token = csrf_token(client, "/profile")
-    page = client.post("/profile/tokens", data={"csrf_token": token, "label": "api"})
-    text = page.get_data(as_text=True)
-    start = text.index("lxp_")
-    return text[start : text.index("<", start)]
 
 
 def test_cli_import_with_approve(runner, app, speech, tmp_path):
@@ -382,11 +374,7 @@ def test_segments_serve_campaigns_and_the_list_filters_by_them(
 
 def test_api_refuses_an_unknown_campaign(client, as_user, app, speech):
     as_user("editor")
-    token = csrf_token(client, "/profile")
-    text = client.post("/profile/tokens", data={"csrf_token": token, "label": "x"}).get_data(
-        as_text=True
-    )
-    plain = text[text.index("lxp_") : text.index("<", text.index("lxp_"))]
+    plain = personal_token(client)
     with speech.open("rb") as f:
         response = app.test_client().post(
             "/api/v1/segments",

@@ -14,7 +14,7 @@ from radio import db
 from radio.audio import job_handlers
 from scheduler.jobs import run_queued_jobs
 from tests import audio_fixtures as fx
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, personal_token
 from tests.fake_gtts import FakeGoogle, closed_port_url, tone_mp3
 
 TEXT = (
@@ -164,10 +164,7 @@ def test_api_job_with_progress_and_cancel(app):
     app.config["TTS_ENGINES"] = "espeak"
     client = app.test_client()
     login(client, "editor")
-    token = csrf_token(client, "/profile")
-    page = client.post("/profile/tokens", data={"csrf_token": token, "label": "api"})
-    text = page.get_data(as_text=True)
-    plain = text[text.index("lxp_") : text.index("<", text.index("lxp_"))]
+    plain = personal_token(client)
     api, headers = app.test_client(), {"Authorization": f"Bearer {plain}"}
     body = {"text": TEXT, "title": "Qua API", "topic": "an-ninh-to-quoc"}
     started = api.post("/api/v1/tts", json=body, headers=headers)

@@ -13,6 +13,7 @@ from tests.conftest import (
     add_user,
     csrf_token,
     login,
+    personal_token,
 )
 
 
@@ -126,13 +127,7 @@ def test_admin_cannot_lock_themselves_out(client, as_user, app):
 
 def test_personal_token_acts_as_its_person(client, as_user, app):
     as_user("auditor")
-    token = csrf_token(client, "/profile")
-    page = client.post(
-        "/profile/tokens",
-        data={"csrf_token": token, "label": "báo cáo"},
-    ).get_data(as_text=True)
-    start = page.index("lxp_")
-    plain = page[start : page.index("<", start)]
+    plain = personal_token(client, "báo cáo")
     script = app.test_client()
     headers = {"Authorization": f"Bearer {plain}"}
     me = script.get("/api/v1/me", headers=headers).json

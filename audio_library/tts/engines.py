@@ -4,10 +4,7 @@ Each engine writes one short stretch of already-normalised Vietnamese to one aud
 splitting long texts, caching and falling back between engines happen in the caller.
 """
 
-import os
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -66,17 +63,3 @@ def voice_name(engine: Engine, voice: str) -> str:
         return engine.voices[voice]
     except KeyError:
         raise EngineError("unsupported_voice", f"{engine.name} has no voice {voice!r}") from None
-
-
-@contextmanager
-def atomic_output(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target` that replaces it only if the block succeeds."""
-    # Same folder, so os.replace is a rename: readers see the old file or the whole new one.
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)

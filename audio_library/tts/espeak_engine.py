@@ -16,7 +16,8 @@ from ctypes import c_char_p, c_int, c_size_t, c_uint, c_void_p
 from pathlib import Path
 from typing import Literal
 
-from audio_library.tts.engines import EngineError, atomic_output, voice_name
+from audio_library.store import atomic_path
+from audio_library.tts.engines import EngineError, voice_name
 
 Backend = Literal["auto", "binary", "library"]
 
@@ -64,7 +65,7 @@ class EspeakEngine:
         """Write espeak-ng's WAV of `text` to `out` with suffix .wav; return that path."""
         engine_voice, wpm = voice_name(self, voice), words_per_minute(speed)
         target = out.with_suffix(".wav")
-        with atomic_output(target) as temporary:
+        with atomic_path(target) as temporary:
             if self.binary:
                 _speak_with_binary(self.binary, text, temporary, engine_voice, wpm, self.timeout)
             else:

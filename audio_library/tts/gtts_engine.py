@@ -21,7 +21,8 @@ import requests
 from gtts import gTTS, gTTSError
 from urllib3.exceptions import ReadTimeoutError
 
-from audio_library.tts.engines import VOICES, EngineError, atomic_output, voice_name
+from audio_library.store import atomic_path
+from audio_library.tts.engines import VOICES, EngineError, voice_name
 
 GOOGLE_LANG = "vi"
 SLOW_BELOW = 0.8  # Google reads at two speeds only: normal, and slow for speeds below this
@@ -79,7 +80,7 @@ class GTTSEngine:
         lang = voice_name(self, voice)
         audio = self._fetch_all(self._parts(text, lang), lang, slow=speed < SLOW_BELOW)
         target = out.with_suffix(".mp3")
-        with atomic_output(target) as temporary:
+        with atomic_path(target) as temporary:
             temporary.write_bytes(audio)
         return target
 
