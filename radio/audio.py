@@ -1,17 +1,23 @@
 """The audio library's parts built from the app's configuration."""
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from werkzeug.datastructures import FileStorage
 
+from audio_library import library
 from audio_library.ffmpeg import HouseFormat
 from audio_library.jobs import Handler, Report
+from audio_library.library import Metadata, Origin, safe_filename
+from audio_library.segments import Segment, Source
 from audio_library.store import AudioStore
 from audio_library.tts import segment_job
 from audio_library.tts.engines import Engine, make_engines
 from radio import db
+from radio.people import User
 from scheduler.campaigns import link_segment
 
 
@@ -46,6 +52,31 @@ def engines(only: str | None = None) -> list[Engine]:
         gtts_url=config["GTTS_URL"],
         timeout=float(config["TTS_TIMEOUT"]),
     )
+
+
+def ingest_upload(file: FileStorage, meta: Metadata, source: Source, user: User) -> Segment:
+    """Save an uploaded file to disk (never in memory) and run it through the pipeline."""
+    work = store().scratch()
+    try:
+        path = work / "upload"
+        file.save(path)
+        origin = Origin(
+            source=source,
+            author_id=user.id,
+            unit_id=user.unit_id,
+            original_name=safe_filename(file.filename or ""),
+        )
+        return library.ingest(
+            db.get_session(),
+            store(),
+            path,
+            meta,
+            origin,
+            house=house_format(),
+            max_duration=max_duration(),
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def job_handlers(app: Flask) -> dict[str, Handler]:

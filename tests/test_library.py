@@ -370,6 +370,11 @@ def test_segments_serve_campaigns_and_the_list_filters_by_them(
     assert f"/library/{linked_id}" in listed and "Không thuộc kế hoạch" not in listed
     api = client.get(f"/api/v1/segments/{linked_id}").json
     assert api["campaigns"] == ["dnong-2021-pctp"]
+    listed = client.get("/api/v1/segments?campaign=dnong-2021-pctp").json
+    assert [s["id"] for s in listed] == [linked_id]
+    assert client.get(f"/api/v1/segments?topic={DRUGS}&state=draft").json
+    assert client.get("/api/v1/segments?valid=now").json == []  # nothing approved yet
+    assert client.get("/api/v1/segments?campaign=no-such").json == []
 
 
 def test_api_refuses_an_unknown_campaign(client, as_user, app, speech):

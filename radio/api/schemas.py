@@ -75,6 +75,12 @@ class SegmentQuerySchema(Schema):
     state = fields.String(load_default=None)
     level = fields.String(load_default=None)
     topic = fields.String(load_default=None, metadata={"description": "topic code"})
+    campaign = fields.String(load_default=None, metadata={"description": "campaign code"})
+    valid = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["now", "expired"]),
+        metadata={"description": "now: can air today; expired"},
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 

@@ -1,17 +1,16 @@
 """The audio library over the API: segments, their audio, TTS jobs."""
 
-import shutil
 from typing import Any
 
 from flask import abort, g, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from audio_library import jobs, library
 from audio_library.ffmpeg import AudioError
-from audio_library.library import DuplicateAudio, LibraryError, Metadata, Origin, safe_filename
+from audio_library.library import DuplicateAudio, LibraryError, Metadata
 from audio_library.segments import Level, Segment, Source, State, Topic
 from audio_library.tts.segment_job import KIND, lexicon_for, tts_params
 from audio_library.tts.synthesis import TTSError, spoken_form
@@ -31,8 +30,8 @@ from radio.api.schemas import (
 from radio.db import get_session
 from radio.errors import problem
 from radio.messages import LIBRARY
-from radio.policy import Permission, job_or_403, require, segment_or_403, segments_visible
-from radio.views.library import audio_error_text
+from radio.policy import Permission, job_or_403, require, segment_or_403
+from radio.views.library import audio_error_text, search
 from radio.views.tts import lexicon_units, tts_error_text
 from scheduler.campaigns import Campaign, link_segment
 
@@ -76,19 +75,20 @@ def refuse(error: LibraryError | AudioError) -> Response:
 def list_segments(args: dict[str, Any]) -> list[Segment]:
     """Segments the caller may read, newest first, with optional filters."""
     require(Permission.VIEW_LIBRARY)
-    query = segments_visible(person()).order_by(Segment.updated_at.desc())
-    if args["q"]:
-        query = query.where(
-            or_(
-                Segment.title.contains(args["q"], autoescape=True),
-                Segment.text.contains(args["q"], autoescape=True),
-            )
-        )
-    for name in ("state", "level"):
-        if args[name]:
-            query = query.where(getattr(Segment, name) == args[name])
-    if args["topic"]:
-        query = query.join(Segment.topic).where(Topic.code == args["topic"])
+    session = get_session()
+    topic = session.scalar(select(Topic.id).where(Topic.code == args["topic"]))
+    campaign = session.scalar(select(Campaign.id).where(Campaign.code == args["campaign"]))
+    if (args["topic"] and topic is None) or (args["campaign"] and campaign is None):
+        return []
+    query = search(
+        person(),
+        text=args["q"],
+        state=args["state"],
+        level=args["level"],
+        topic=topic,
+        campaign=campaign,
+        valid=args["valid"],
+    )
     rows = get_session().scalars(query.limit(args["limit"]).offset(args["offset"]))
     return list(rows)
 
@@ -101,34 +101,14 @@ def upload_segment(args: dict[str, Any]) -> Any:
     require(Permission.EDIT_SEGMENTS)
     user = person()
     campaigns = campaign_ids(args["campaigns"])
-    store = audio.store()
-    work = store.scratch()
     try:
-        path = work / "upload"
-        args["file"].save(path)
-        origin = Origin(
-            source=Source(args["source"]),
-            author_id=user.id,
-            unit_id=user.unit_id,
-            original_name=safe_filename(args["file"].filename or ""),
-        )
-        segment = library.ingest(
-            get_session(),
-            store,
-            path,
-            metadata(args),
-            origin,
-            house=audio.house_format(),
-            max_duration=audio.max_duration(),
-        )
+        segment = audio.ingest_upload(args["file"], metadata(args), Source(args["source"]), user)
     except (AudioError, LibraryError) as exc:
         return refuse(exc)
     except DuplicateAudio as dup:
         get_session().rollback()
         detail = _("This audio is already in the library as “%(title)s”.", title=dup.existing.title)
         return problem(409, detail, code="duplicate", segment_id=dup.existing.id)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     link_segment(get_session(), segment.id, campaigns)
     get_session().commit()
     return segment

@@ -1,20 +1,18 @@
 """The audio library: list, segment page, upload and recording, workflow actions."""
 
 import json
-import shutil
 from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
-from werkzeug.datastructures import FileStorage
+from sqlalchemy import Select, or_, select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from audio_library import library
 from audio_library.ffmpeg import AudioError
-from audio_library.library import DuplicateAudio, LibraryError, Origin, safe_filename
+from audio_library.library import DuplicateAudio, LibraryError
 from audio_library.segments import Segment, SegmentEvent, Source, State, Topic
 from radio import audio
 from radio.db import get_session
@@ -43,30 +41,40 @@ def audio_error_text(error: AudioError) -> str:
     return str(AUDIO[error.kind]) % {"minutes": current_app.config["AUDIO_MAX_MINUTES"]}
 
 
-def ingest_upload(file: FileStorage, form: SegmentForm, source: Source) -> Segment:
-    """Save the upload to disk (never in memory) and run it through the pipeline."""
-    store = audio.store()
-    work = store.scratch()
-    try:
-        path = work / "upload"
-        file.save(path)
-        origin = Origin(
-            source=source,
-            author_id=current_user.id,
-            unit_id=current_user.unit_id,
-            original_name=safe_filename(file.filename or ""),
+def search(
+    user: User,
+    *,
+    text: str = "",
+    state: str | None = None,
+    level: str | None = None,
+    topic: int | None = None,
+    campaign: int | None = None,
+    valid: str | None = None,
+) -> Select[tuple[Segment]]:
+    """The segments a user may read that match the filters, newest first (pages and API)."""
+    query = segments_visible(user).order_by(Segment.updated_at.desc())
+    if text := text.strip():
+        query = query.where(
+            or_(
+                Segment.title.contains(text, autoescape=True),
+                Segment.text.contains(text, autoescape=True),
+            )
         )
-        return library.ingest(
-            get_session(),
-            store,
-            path,
-            form.metadata(),
-            origin,
-            house=audio.house_format(),
-            max_duration=audio.max_duration(),
+    if state:
+        query = query.where(Segment.state == state)
+    if level:
+        query = query.where(Segment.level == level)
+    if topic:
+        query = query.where(Segment.topic_id == topic)
+    if campaign:
+        query = query.join(campaign_segment, campaign_segment.c.segment_id == Segment.id).where(
+            campaign_segment.c.campaign_id == campaign
         )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    if valid == "now":
+        query = query.where(library.schedulable(date.today()))
+    elif valid == "expired":
+        query = query.where(Segment.air_until < date.today())
+    return query
 
 
 @bp.get("")
@@ -74,27 +82,15 @@ def ingest_upload(file: FileStorage, form: SegmentForm, source: Source) -> Segme
 def index() -> str:
     require(Permission.VIEW_LIBRARY)
     args = request.args
-    query = segments_visible(current_user).order_by(Segment.updated_at.desc())
-    if text := args.get("q", "").strip():
-        query = query.where(
-            or_(
-                Segment.title.contains(text, autoescape=True),
-                Segment.text.contains(text, autoescape=True),
-            )
-        )
-    for name in ("state", "level"):
-        if args.get(name):
-            query = query.where(getattr(Segment, name) == args[name])
-    if args.get("topic", type=int):
-        query = query.where(Segment.topic_id == args.get("topic", type=int))
-    if args.get("campaign", type=int):
-        query = query.join(campaign_segment, campaign_segment.c.segment_id == Segment.id).where(
-            campaign_segment.c.campaign_id == args.get("campaign", type=int)
-        )
-    if args.get("valid") == "now":
-        query = query.where(library.schedulable(date.today()))
-    elif args.get("valid") == "expired":
-        query = query.where(Segment.air_until < date.today())
+    query = search(
+        current_user,
+        text=args.get("q", ""),
+        state=args.get("state"),
+        level=args.get("level"),
+        topic=args.get("topic", type=int),
+        campaign=args.get("campaign", type=int),
+        valid=args.get("valid"),
+    )
     page = max(1, args.get("page", 1, type=int))
     rows = get_session().scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     topics = get_session().scalars(select(Topic).order_by(Topic.name)).all()
@@ -122,7 +118,7 @@ def upload() -> Response | str | tuple[str, int]:
         return render_template("library/upload.html", form=form), status
     source = Source.RECORDING if form.source.data == "recording" else Source.UPLOAD
     try:
-        segment = ingest_upload(form.file.data, form, source)
+        segment = audio.ingest_upload(form.file.data, form.metadata(), source, current_user)
     except (AudioError, LibraryError) as exc:
         get_session().rollback()
         text = audio_error_text(exc) if isinstance(exc, AudioError) else str(LIBRARY[exc.kind])
