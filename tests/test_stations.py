@@ -190,3 +190,19 @@ def test_station_search(client, as_user):
     page = client.get("/stations?q=Ea Pô").get_data(as_text=True)
     assert OPERATOR_STATION in page
     assert "67-24640" not in page
+
+
+def test_token_use_is_recorded_to_the_minute(runner, app):
+    plain = runner.invoke(args=["station-token", OPERATOR_STATION]).output.strip()
+    device = app.test_client()
+    headers = {"Authorization": f"Bearer {plain}"}
+
+    def last_used():  # type: ignore[no-untyped-def]
+        with app.app_context():
+            return get_session().scalar(select(AccessToken.last_used_at))
+
+    device.get(f"/api/v1/stations/{OPERATOR_STATION}", headers=headers)
+    first = last_used()
+    assert first is not None  # auditors see when a device last called
+    device.get(f"/api/v1/stations/{OPERATOR_STATION}", headers=headers)
+    assert last_used() == first  # no write on every poll

@@ -32,7 +32,7 @@ def bearer_token() -> AccessToken | None:
         token = None
         if scheme.lower() == "bearer" and request.path.startswith("/api/"):
             token = find_active_token(get_session(), plain.strip())
-            if token is not None:
+            if token is not None and get_session().is_modified(token):
                 get_session().commit()  # keeps last_used_at, which shows dead devices
         g.bearer = token
     return g.bearer  # type: ignore[no-any-return]
