@@ -1,13 +1,15 @@
 """The demo: Đắk Nông's real units (2021), a station per commune, one user per role."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audio_library.segments import Topic
 from radio.demo_content import CAMPAIGN, TOPICS
+from radio.demo_schedule import ensure_schedule
 from radio.people import Role, User, find_user, save_user
 from scheduler.campaigns import Campaign
 from scheduler.stations import save_station
@@ -18,6 +20,7 @@ UNITS_FILE = "dak-nong-2021.csv"
 PROVINCE = "67"  # Tỉnh Đắk Nông
 DISTRICT = "662"  # Huyện Cư Jút: the demo auditor's district
 OPERATOR_COMMUNE = "24646"  # Xã Ea Pô, in Cư Jút
+PLAN_LENGTH = date(2021, 12, 31) - date(2021, 5, 1)  # the 2021 plan's period
 
 # username, full name, role, unit code (None: the whole system)
 USERS = [
@@ -82,20 +85,26 @@ def load_demo(session: Session, *, password: str, timezone: str) -> tuple[int, i
             password=password,
         )
     ensure_topics(session)
-    ensure_campaign(session, by_code[PROVINCE])
+    ensure_campaign(session, by_code[PROVINCE], datetime.now(ZoneInfo(timezone)).date())
+    ensure_schedule(session, by_code[PROVINCE])
     return len(result.units), len(communes)
 
 
-def ensure_campaign(session: Session, province: Unit) -> Campaign:
-    """The campaign built from the facts of the province's 2021 plan."""
+def ensure_campaign(session: Session, province: Unit, today: date) -> Campaign:
+    """The campaign built from the facts of the province's 2021 plan.
+
+    It keeps the plan's length (May to December) but starts this week, so that the
+    demo's playlists and quota views have something to show.
+    """
+    monday = today - timedelta(days=today.weekday())
     campaign = session.scalar(select(Campaign).where(Campaign.code == CAMPAIGN["code"]))
     if campaign is None:
         campaign = Campaign(
             code=CAMPAIGN["code"],
             name=CAMPAIGN["name"],
             legal_refs=CAMPAIGN["legal_refs"],
-            starts_on=date.fromisoformat(str(CAMPAIGN["starts_on"])),
-            ends_on=date.fromisoformat(str(CAMPAIGN["ends_on"])),
+            starts_on=monday,
+            ends_on=monday + PLAN_LENGTH,
             unit_id=province.id,
         )
         session.add(campaign)

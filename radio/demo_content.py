@@ -210,8 +210,6 @@ CAMPAIGN = {
     "code": "dnong-2021-pctp",
     "name": "Tuyên truyền phòng, chống tội phạm, tệ nạn xã hội và xây dựng phong trào toàn "
     "dân bảo vệ an ninh Tổ quốc năm 2021",
-    "starts_on": "2021-05-01",
-    "ends_on": "2021-12-31",
     "legal_refs": "Kế hoạch số 145/KH-BCĐ ngày 22/3/2021 của Ban Chỉ đạo tỉnh Đắk Nông; "
     "Kết luận số 44-KL/TW ngày 22/10/2019; Chỉ thị số 09-CT/TW ngày 01/01/2011; "
     "Nghị quyết số 28-NQ/TW ngày 25/10/2013; Nghị quyết số 29-NQ/TW và số 30-NQ/TW ngày "

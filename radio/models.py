@@ -5,21 +5,33 @@ from audio_library.segments import LexiconEntry, Segment, SegmentEvent, Topic
 from radio.login_guard import LoginAttempt
 from radio.people import User
 from radio.tokens import AccessToken
-from scheduler.campaigns import Campaign
+from scheduler.announcements import Announcement
+from scheduler.campaigns import Campaign, Quota
 from scheduler.jobs import SchedulerBeat
+from scheduler.playlists import Playlist, PlaylistItem, PlaylistSession
+from scheduler.rules import UnitRules
+from scheduler.templates import SessionTemplate, TemplateItem
 from scheduler.units import Station, Unit
 
 __all__ = [
     "AccessToken",
+    "Announcement",
     "Campaign",
     "Job",
     "LexiconEntry",
     "LoginAttempt",
+    "Playlist",
+    "PlaylistItem",
+    "PlaylistSession",
+    "Quota",
     "SchedulerBeat",
     "Segment",
     "SegmentEvent",
+    "SessionTemplate",
     "Station",
+    "TemplateItem",
     "Topic",
     "Unit",
+    "UnitRules",
     "User",
 ]

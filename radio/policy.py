@@ -30,16 +30,25 @@ class Permission(enum.StrEnum):
     APPROVE_SEGMENTS = "approve_segments"
     MANAGE_LEXICON = "manage_lexicon"
     MANAGE_TOPICS = "manage_topics"
+    VIEW_SCHEDULE = "view_schedule"  # templates, campaigns, playlists and their reports
+    MANAGE_SCHEDULE = "manage_schedule"  # templates, limits, campaigns, one-offs
+    SEND_EMERGENCY = "send_emergency"
 
 
-_READER = {Permission.VIEW_UNITS, Permission.VIEW_STATIONS, Permission.VIEW_LIBRARY}
+_READER = {
+    Permission.VIEW_UNITS,
+    Permission.VIEW_STATIONS,
+    Permission.VIEW_LIBRARY,
+    Permission.VIEW_SCHEDULE,
+}
 GRANTS: dict[Role, set[Permission]] = {
     Role.ADMIN: set(Permission),
-    Role.PLANNER: _READER | {Permission.MANAGE_TOPICS},
+    Role.PLANNER: _READER
+    | {Permission.MANAGE_TOPICS, Permission.MANAGE_SCHEDULE, Permission.SEND_EMERGENCY},
     Role.EDITOR: _READER | {Permission.EDIT_SEGMENTS, Permission.MANAGE_LEXICON},
     Role.APPROVER: _READER | {Permission.APPROVE_SEGMENTS},
     Role.AUDITOR: _READER,
-    Role.OPERATOR: {Permission.VIEW_STATIONS},
+    Role.OPERATOR: {Permission.VIEW_STATIONS, Permission.VIEW_SCHEDULE},
 }
 
 Target = Unit | Station | User

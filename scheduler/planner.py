@@ -1,0 +1,442 @@
+"""The playlist planner: pure functions from one station's day to its planned sessions.
+
+No database here: the builder loads the inputs in bulk and stores the result, so the
+same inputs always give the same playlist and the rules can be tested on their own.
+
+Order of work for a day: emergencies get their own sessions at the moment they air;
+each regular session gets its fixed items, then one-offs (priority first), then what
+campaign quotas still need this week, spread over the week's remaining sessions, then
+its fill rules, least recently planned segment first. Nothing is placed that would
+overflow a session or the day's limit; what could not be placed goes to the report.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from math import ceil
+from typing import Any
+
+from scheduler.playlists import Reason, SessionKind
+
+EMERGENCY_LABEL = "emergency"  # shown through the translation catalog
+
+
+@dataclass(frozen=True, slots=True)
+class Seg:
+    id: int
+    title: str
+    topic_id: int
+    level: str
+    duration: float
+    sha: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    """A template's opening, closing or relay item."""
+
+    template_item_id: int
+    seg: Seg | None  # None: a relay
+    url: str
+    title: str
+    seconds: float
+    at_end: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A regular session to fill."""
+
+    template_id: int
+    label: str
+    start: datetime
+    max_seconds: int
+    gap: int
+    fixed: tuple[Fixed, ...]
+    fill_topics: tuple[int | None, ...]
+
+
+@dataclass(slots=True)
+class Item:
+    kind: str  # "segment" or "relay"
+    seg: Seg | None
+    url: str
+    title: str
+    duration: float
+    reason: Reason
+    campaign_id: int | None = None
+    quota_id: int | None = None
+    announcement_id: int | None = None
+    template_item_id: int | None = None
+    at_end: bool = False
+    first: bool = False  # a priority item: first after the opening items
+
+
+@dataclass(slots=True)
+class Planned:
+    """A session as planned: regular or an emergency's extra session."""
+
+    label: str
+    kind: SessionKind
+    start: datetime
+    max_seconds: int
+    gap: int
+    template_id: int | None
+    items: list[Item] = field(default_factory=list)
+    interrupts: int | None = None  # the number of the regular session an emergency breaks
+    frozen: bool = False
+    used: float = 0.0
+    fill_topics: tuple[int | None, ...] = ()
+
+    def fits(self, seconds: float) -> bool:
+        gap = self.gap if self.items else 0
+        return self.used + gap + seconds <= self.max_seconds + 1e-6
+
+    def add(self, item: Item) -> None:
+        self.used += (self.gap if self.items else 0) + item.duration
+        self.items.append(item)
+
+    def has(self, seg_id: int) -> bool:
+        return any(i.seg is not None and i.seg.id == seg_id for i in self.items)
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(seconds=self.used)
+
+
+@dataclass(frozen=True, slots=True)
+class OneOff:
+    id: int
+    seg: Seg
+    priority: bool
+    labels: frozenset[str]  # empty: every session of the day
+
+
+@dataclass(frozen=True, slots=True)
+class Airing:
+    announcement_id: int
+    seg: Seg
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaRule:
+    """A campaign quota for this station and week; `required` is already prorated."""
+
+    id: int
+    campaign_id: int
+    kind: str  # QuotaKind value
+    required: float  # plays per pool segment, or seconds of the topic
+    topic_id: int | None
+    pool: tuple[Seg, ...]
+
+
+@dataclass(slots=True)
+class StationState:
+    """What carries from one day to the next while building a station's days."""
+
+    rotation: dict[int, int] = field(default_factory=dict)  # segment id → last planned tick
+    week: date | None = None
+    plays: dict[int, int] = field(default_factory=dict)  # this week's plays per segment
+    topic_seconds: dict[int, float] = field(default_factory=dict)
+
+    def start_week(self, monday: date, plays: dict[int, int], seconds: dict[int, float]) -> None:
+        self.week, self.plays, self.topic_seconds = monday, dict(plays), dict(seconds)
+
+    def count(self, item: Item, tick: int) -> None:
+        if item.seg is None:
+            return
+        self.rotation[item.seg.id] = tick
+        self.plays[item.seg.id] = self.plays.get(item.seg.id, 0) + 1
+        topic = item.seg.topic_id
+        self.topic_seconds[topic] = self.topic_seconds.get(topic, 0.0) + item.duration
+
+
+@dataclass
+class DayInput:
+    day: date
+    slots: list[Slot]
+    frozen: list[Planned] = field(default_factory=list)
+    airings: list[Airing] = field(default_factory=list)
+    one_offs: list[OneOff] = field(default_factory=list)
+    quotas: list[QuotaRule] = field(default_factory=list)
+    fill_pool: dict[int | None, list[Seg]] = field(default_factory=dict)
+    max_day_seconds: int | None = None
+    # Sessions and seconds this station still has in the week after this day.
+    sessions_after: int = 0
+    seconds_after: float = 0.0
+
+
+@dataclass
+class DayPlan:
+    sessions: list[Planned]
+    report: list[dict[str, Any]]
+
+
+def plan_day(inp: DayInput, state: StationState) -> DayPlan:
+    """Plan one station's day; `state` is read and advanced."""
+    report: list[dict[str, Any]] = []
+    regular = [_open(slot, report) for slot in inp.slots]
+    for planned in inp.frozen:
+        for item in planned.items:
+            state.count(item, tick(inp.day, planned))
+    budget = _Budget(inp.max_day_seconds, inp.frozen + regular)
+    order = sorted(regular, key=lambda p: p.start)
+    _place_one_offs(inp, order, budget, state, report)
+    _place_quotas(inp, order, budget, state, report)
+    for planned in order:
+        _fill_session(inp, planned, budget, state)
+        planned.items.sort(key=_position)
+    sessions = inp.frozen + order
+    sessions += _emergencies(inp.airings, sessions)
+    sessions.sort(key=lambda p: (p.start, p.kind != SessionKind.EMERGENCY))
+    _link_interruptions(sessions)
+    if budget.skipped:
+        report.append(
+            {"kind": "day_limit", "limit": inp.max_day_seconds, "skipped": budget.skipped}
+        )
+    return DayPlan(sessions, report)
+
+
+def tick(day: date, planned: Planned) -> int:
+    """An increasing number per session, for least-recently-planned rotation."""
+    return day.toordinal() * 1440 + planned.start.hour * 60 + planned.start.minute
+
+
+def _position(item: Item) -> tuple[int, ...]:
+    if item.reason in (Reason.FIXED, Reason.RELAY):
+        return (2,) if item.at_end else (0,)
+    return (1, 0 if item.first or (item.seg and item.seg.level == "priority") else 1)
+
+
+def _open(slot: Slot, report: list[dict[str, Any]]) -> Planned:
+    planned = Planned(
+        label=slot.label,
+        kind=SessionKind.REGULAR,
+        start=slot.start,
+        max_seconds=slot.max_seconds,
+        gap=slot.gap,
+        template_id=slot.template_id,
+        fill_topics=slot.fill_topics,
+    )
+    for fixed in slot.fixed:
+        item = Item(
+            kind="segment" if fixed.seg else "relay",
+            seg=fixed.seg,
+            url=fixed.url,
+            title=fixed.seg.title if fixed.seg else fixed.title,
+            duration=fixed.seg.duration if fixed.seg else fixed.seconds,
+            reason=Reason.FIXED if fixed.seg else Reason.RELAY,
+            template_item_id=fixed.template_item_id,
+            at_end=fixed.at_end,
+        )
+        if planned.fits(item.duration):
+            planned.add(item)
+        else:
+            report.append(_not_placed("overflow", planned, item))
+    return planned
+
+
+def _not_placed(kind: str, planned: Planned, item: Item) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "session": planned.label,
+        "title": item.title,
+        "segment_id": item.seg.id if item.seg else None,
+        "seconds": round(item.duration, 1),
+    }
+
+
+class _Budget:
+    """The day's limit on regular broadcast minutes."""
+
+    def __init__(self, limit: int | None, sessions: Iterable[Planned]) -> None:
+        self.left = float("inf") if limit is None else limit - sum(p.used for p in sessions)
+        self.skipped = 0
+
+    def take(self, planned: Planned, seconds: float) -> bool:
+        cost = seconds + (planned.gap if planned.items else 0)
+        if cost > self.left:
+            self.skipped += 1
+            return False
+        self.left -= cost
+        return True
+
+
+def _place(planned: Planned, item: Item, budget: _Budget, state: StationState, day: date) -> bool:
+    assert item.seg is not None
+    if planned.has(item.seg.id) or not planned.fits(item.duration):
+        return False
+    if not budget.take(planned, item.duration):
+        return False
+    planned.add(item)
+    state.count(item, tick(day, planned))
+    return True
+
+
+def _seg_item(seg: Seg, reason: Reason, **why: int | None) -> Item:
+    return Item("segment", seg, "", seg.title, seg.duration, reason, **why)  # type: ignore[arg-type]
+
+
+def _place_one_offs(
+    inp: DayInput,
+    order: list[Planned],
+    budget: _Budget,
+    state: StationState,
+    report: list[dict[str, Any]],
+) -> None:
+    for one_off in sorted(inp.one_offs, key=lambda o: (not o.priority, o.id)):
+        for planned in order:
+            if one_off.labels and planned.label not in one_off.labels:
+                continue
+            item = _seg_item(one_off.seg, Reason.ONE_OFF, announcement_id=one_off.id)
+            item.first = one_off.priority
+            if not _place(planned, item, budget, state, inp.day) and not planned.has(
+                one_off.seg.id
+            ):
+                report.append(_not_placed("one_off_not_placed", planned, item))
+
+
+def _by_rotation(segs: Iterable[Seg], state: StationState) -> list[Seg]:
+    return sorted(segs, key=lambda s: (state.rotation.get(s.id, -1), s.id))
+
+
+def _place_quotas(
+    inp: DayInput,
+    order: list[Planned],
+    budget: _Budget,
+    state: StationState,
+    report: list[dict[str, Any]],
+) -> None:
+    for quota in inp.quotas if order else []:
+        if quota.kind == "segment_plays":
+            _quota_plays(inp, quota, order, budget, state)
+        else:
+            _quota_minutes(inp, quota, order, budget, state)
+    _report_shortfalls(inp, state, report)
+
+
+def _least_used(order: list[Planned]) -> list[Planned]:
+    return sorted(order, key=lambda p: (p.used, p.start))
+
+
+def _quota_plays(
+    inp: DayInput, quota: QuotaRule, order: list[Planned], budget: _Budget, state: StationState
+) -> None:
+    """Today's even share of the plays each pool segment still needs this week."""
+    today = len(order)
+    for seg in _by_rotation(quota.pool, state):
+        need = quota.required - state.plays.get(seg.id, 0)
+        share = min(today, ceil(need * today / (today + inp.sessions_after)))
+        for planned in _least_used(order):
+            if share <= 0:
+                break
+            item = _seg_item(seg, Reason.QUOTA, campaign_id=quota.campaign_id, quota_id=quota.id)
+            share -= _place(planned, item, budget, state, inp.day)
+
+
+def _quota_minutes(
+    inp: DayInput, quota: QuotaRule, order: list[Planned], budget: _Budget, state: StationState
+) -> None:
+    """Today's share, by capacity, of the seconds a topic still needs this week."""
+    topic = quota.topic_id or 0
+    today = float(sum(p.max_seconds for p in order))
+    done = state.topic_seconds.get(topic, 0.0)
+    target = done + (quota.required - done) * today / (today + inp.seconds_after)
+    for seg in _by_rotation(quota.pool, state):
+        if state.topic_seconds.get(topic, 0.0) >= target - 1e-6:
+            return
+        for planned in _least_used(order):
+            item = _seg_item(seg, Reason.QUOTA, campaign_id=quota.campaign_id, quota_id=quota.id)
+            if _place(planned, item, budget, state, inp.day):
+                break
+
+
+def _report_shortfalls(inp: DayInput, state: StationState, report: list[dict[str, Any]]) -> None:
+    """On the week's last day with sessions, say which quotas were not met."""
+    if inp.sessions_after:
+        return
+    for quota in inp.quotas:
+        if quota.kind == "segment_plays":
+            short = {
+                s.id: quota.required - state.plays.get(s.id, 0)
+                for s in quota.pool
+                if state.plays.get(s.id, 0) < quota.required
+            }
+            if short:
+                report.append(
+                    {
+                        "kind": "quota_shortfall",
+                        "quota_id": quota.id,
+                        "campaign_id": quota.campaign_id,
+                        "segments": short,
+                    }
+                )
+        else:
+            done = state.topic_seconds.get(quota.topic_id or 0, 0.0)
+            if done + 1e-6 < quota.required:
+                report.append(
+                    {
+                        "kind": "quota_shortfall",
+                        "quota_id": quota.id,
+                        "campaign_id": quota.campaign_id,
+                        "seconds": round(quota.required - done, 1),
+                    }
+                )
+
+
+def _fill_session(inp: DayInput, planned: Planned, budget: _Budget, state: StationState) -> None:
+    """Take turns between the session's topics, least recently planned segment first.
+
+    A session without fill rules stays as short as its content: no filler.
+    """
+    queues = [_by_rotation(inp.fill_pool.get(t, []), state) for t in planned.fill_topics]
+    while any(queues):
+        placed = False
+        for queue in queues:
+            while queue:
+                seg = queue.pop(0)
+                if _place(planned, _seg_item(seg, Reason.FILL), budget, state, inp.day):
+                    placed = True
+                    break
+        if not placed:
+            return
+
+
+def _emergencies(airings: list[Airing], sessions: list[Planned]) -> list[Planned]:
+    """One extra session per airing not already in a kept session."""
+    extra = []
+    taken = {
+        (p.start, p.items[0].announcement_id)
+        for p in sessions
+        if p.kind == SessionKind.EMERGENCY and p.items
+    }
+    for airing in sorted(airings, key=lambda a: (a.at, a.announcement_id)):
+        if (airing.at, airing.announcement_id) in taken:
+            continue
+        planned = Planned(
+            label=EMERGENCY_LABEL,
+            kind=SessionKind.EMERGENCY,
+            start=airing.at,
+            max_seconds=ceil(airing.seg.duration),
+            gap=0,
+            template_id=None,
+        )
+        planned.add(_seg_item(airing.seg, Reason.EMERGENCY, announcement_id=airing.announcement_id))
+        extra.append(planned)
+    return extra
+
+
+def _link_interruptions(sessions: list[Planned]) -> None:
+    """Note on each emergency session the regular session (by number) it breaks into."""
+    for planned in sessions:
+        if planned.kind == SessionKind.EMERGENCY:
+            planned.interrupts = next(
+                (
+                    number
+                    for number, other in enumerate(sessions, 1)
+                    if other.kind == SessionKind.REGULAR
+                    and other.start <= planned.start < other.end
+                ),
+                None,
+            )
