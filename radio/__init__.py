@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from radio import api, auth, cli, db, errors, health, i18n, messages
+from radio import api, auth, cli, db, errors, health, i18n, messages, schedule_messages
 from radio.config import data_dir, load_config
 from radio.extensions import babel, csrf, login_manager
 from radio.views import dashboard, lexicon, library, stations, tts, units, users
@@ -47,4 +47,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     messages.init_app(app)
+    schedule_messages.init_app(app)
     return app
