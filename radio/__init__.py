@@ -9,7 +9,19 @@ from flask_babel import lazy_gettext as _l
 from radio import api, auth, cli, db, errors, health, i18n, messages, schedule_messages
 from radio.config import data_dir, load_config
 from radio.extensions import babel, csrf, login_manager
-from radio.views import dashboard, lexicon, library, stations, tts, units, users
+from radio.views import (
+    announcements,
+    campaigns,
+    dashboard,
+    lexicon,
+    library,
+    playlists,
+    session_templates,
+    stations,
+    tts,
+    units,
+    users,
+)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -42,6 +54,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         library.bp,
         tts.bp,
         lexicon.bp,
+        session_templates.bp,
+        playlists.bp,
+        campaigns.bp,
+        announcements.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

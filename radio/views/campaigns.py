@@ -1,0 +1,5 @@
+"""Campaigns with targets, pool and quotas."""
+
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
