@@ -2,6 +2,7 @@
 
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from audio_library.tts import segment_job
 from audio_library.tts.engines import Engine, make_engines
 from radio import db
 from radio.people import User
+from scheduler import build_job
 from scheduler.campaigns import link_segment
 
 
@@ -90,7 +92,11 @@ def job_handlers(app: Flask) -> dict[str, Handler]:
             max_duration=max_duration(),
             engines=_engines_of(app),
         )
-    return {segment_job.KIND: _linking_campaigns(segment_job.make_handler(setup), setup)}
+    lock = timedelta(minutes=int(app.config["LOCK_MINUTES"]))
+    return {
+        segment_job.KIND: _linking_campaigns(segment_job.make_handler(setup), setup),
+        build_job.KIND: build_job.make_handler(setup.sessions, lock),
+    }
 
 
 def _linking_campaigns(handler: Handler, setup: segment_job.TTSSetup) -> Handler:

@@ -18,12 +18,15 @@ from waitress import serve as waitress_serve
 from radio import audio, db
 from radio.audio import job_handlers
 from radio.db import get_session
-from radio.demo import load_demo
+from radio.demo import demo_province, load_demo
 from radio.demo_content import ANNOUNCEMENTS, JINGLES
 from radio.demo_library import load_demo_library
+from radio.demo_schedule import ensure_schedule
 from radio.library_cli import library_cli, tts_command
 from radio.messages import describe_problem
+from radio.schedule_cli import build_at, build_playlists_command, build_with_progress
 from radio.tokens import issue_token
+from scheduler.build_job import add_nightly_build, today_in
 from scheduler.jobs import add_jobs
 from scheduler.unit_import import UnitImportError, import_units
 from scheduler.units import Station, path_names
@@ -140,8 +143,12 @@ def demo_command(no_audio: bool) -> None:
                 audio.house_format(),
                 progress=lambda _title: bar.update(1),
             )
+        ensure_schedule(session, demo_province(session))  # the jingles join the sessions
         session.commit()
         click.echo(_("%(n)d demo segments added.", n=added))
+    today = today_in(config["TIMEZONE"])
+    result = build_with_progress(today, int(config["PLAYLIST_DAYS"]), None)
+    click.echo(_("Playlists built for %(n)d stations.", n=result.stations))
     click.echo(
         _(
             "Log in as admin, planner, editor, approver, auditor (Huyện Cư Jút) or "
@@ -160,7 +167,9 @@ def serve(host: str, port: int, threads: int) -> None:
     """Serve the web app with the scheduler (the embedded single-machine mode)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = BackgroundScheduler(timezone="UTC")
-    add_jobs(scheduler, db.session_factory(), "embedded", socket.gethostname(), job_handlers(app))
+    sessions = db.session_factory()
+    add_jobs(scheduler, sessions, "embedded", socket.gethostname(), job_handlers(app))
+    add_nightly_build(scheduler, sessions, app.config["TIMEZONE"], build_at())
     scheduler.start()
     click.echo(f"Loa xã: http://{host}:{port}/  (Ctrl+C to stop)")
     try:
@@ -174,7 +183,9 @@ def serve(host: str, port: int, threads: int) -> None:
 def scheduler_command() -> None:
     """Run the time-based jobs alone (the one scheduler process at scale)."""
     scheduler = BlockingScheduler(timezone="UTC")
-    add_jobs(scheduler, db.session_factory(), "scheduler", socket.gethostname())
+    sessions = db.session_factory()
+    add_jobs(scheduler, sessions, "scheduler", socket.gethostname())
+    add_nightly_build(scheduler, sessions, current_app.config["TIMEZONE"], build_at())
     click.echo("Scheduler running (Ctrl+C to stop).")
     scheduler.start()
 
@@ -190,6 +201,7 @@ def init_app(app: Flask) -> None:
         scheduler_command,
         library_cli,
         tts_command,
+        build_playlists_command,
     ):
         app.cli.add_command(cli_command)
 

@@ -27,6 +27,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         REDIS_URL=None,
         TTS_ENGINES="gtts,espeak",
         TIMEZONE="Asia/Ho_Chi_Minh",
+        BUILD_AT="02:00",  # when the nightly job builds the next days' playlists
+        PLAYLIST_DAYS=7,
+        LOCK_MINUTES=20,  # before a session starts, only an emergency may change it
         DEMO_PASSWORD="loaxa-demo",
         SECURE_COOKIES=False,
         LOGIN_MAX_FAILURES=5,

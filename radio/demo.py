@@ -1,6 +1,6 @@
 """The demo: Đắk Nông's real units (2021), a station per commune, one user per role."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,13 @@ def ensure_topics(session: Session) -> dict[str, Topic]:
             session.add(existing[code])
     session.flush()
     return existing
+
+
+def demo_province(session: Session) -> Unit:
+    province = session.scalar(select(Unit).where(Unit.code == PROVINCE, Unit.tree == PROVINCE))
+    if province is None:
+        raise LookupError("load the demo units first")
+    return province
 
 
 def station_code(unit: Unit) -> str:
@@ -93,18 +100,17 @@ def load_demo(session: Session, *, password: str, timezone: str) -> tuple[int, i
 def ensure_campaign(session: Session, province: Unit, today: date) -> Campaign:
     """The campaign built from the facts of the province's 2021 plan.
 
-    It keeps the plan's length (May to December) but starts this week, so that the
-    demo's playlists and quota views have something to show.
+    It keeps the plan's length (May to December) but starts on the day the demo is
+    loaded, so that the demo's playlists and quota views have something to show.
     """
-    monday = today - timedelta(days=today.weekday())
     campaign = session.scalar(select(Campaign).where(Campaign.code == CAMPAIGN["code"]))
     if campaign is None:
         campaign = Campaign(
             code=CAMPAIGN["code"],
             name=CAMPAIGN["name"],
             legal_refs=CAMPAIGN["legal_refs"],
-            starts_on=monday,
-            ends_on=monday + PLAN_LENGTH,
+            starts_on=today,
+            ends_on=today + PLAN_LENGTH,
             unit_id=province.id,
         )
         session.add(campaign)

@@ -25,7 +25,7 @@ SESSIONS = [
 QUIET_FROM, QUIET_UNTIL = time(21, 0), time(6, 0)
 MAX_SESSION_MINUTES, MAX_DAY_MINUTES = 60, 120
 PLAYS_PER_WEEK = 3
-DRUG_TOPIC, DRUG_MINUTES_PER_WEEK = "phong-chong-ma-tuy", 20
+TOPIC, MINUTES_PER_WEEK = "an-ninh-to-quoc", 5
 
 
 def ensure_schedule(session: Session, province: Unit) -> None:
@@ -82,8 +82,8 @@ def ensure_schedule(session: Session, province: Unit) -> None:
             Quota(kind=QuotaKind.SEGMENT_PLAYS, times_per_week=PLAYS_PER_WEEK),
             Quota(
                 kind=QuotaKind.TOPIC_MINUTES,
-                minutes_per_week=DRUG_MINUTES_PER_WEEK,
-                topic_id=topics[DRUG_TOPIC],
+                minutes_per_week=MINUTES_PER_WEEK,
+                topic_id=topics[TOPIC],
             ),
         ]
         save_campaign(session, campaign)

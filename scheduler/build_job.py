@@ -1,17 +1,19 @@
 """Playlist builds as background jobs: the nightly run and the rebuild after a change."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from audio_library.db import utcnow
 from audio_library.jobs import Handler, Job, Report, enqueue
-from scheduler.builder import build_playlists
+from scheduler.builder import LOCK_WINDOW, build_playlists
 
 KIND = "build-playlists"
+NIGHTLY_JOB_ID = "playlist-nightly"
 DAYS_AHEAD = 7
 
 
@@ -39,7 +41,9 @@ def today_in(timezone: str, now: datetime | None = None) -> date:
 
 
 def make_handler(
-    sessions: sessionmaker[Session], clock: Callable[[], datetime] = utcnow
+    sessions: sessionmaker[Session],
+    lock: timedelta = LOCK_WINDOW,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Handler:
     def handle(params: dict[str, Any], report: Report) -> dict[str, Any]:
         first = date.fromisoformat(params["first"])
@@ -52,6 +56,7 @@ def make_handler(
                 now=clock(),
                 station_ids=params.get("station_ids"),
                 trigger=params.get("trigger", "change"),
+                lock=lock,
                 progress=lambda done, total: report(done / max(total, 1), "build"),
             )
         return {
@@ -64,7 +69,30 @@ def make_handler(
     return handle
 
 
-def nightly(sessions: sessionmaker[Session], timezone: str) -> None:
-    """Queue the build of the next days for every station (the runner does the work)."""
+def nightly(sessions: sessionmaker[Session], timezone: str, days: int) -> None:
+    """Queue the build of the next days for every station (the job runner does the work)."""
     with sessions.begin() as session:
-        request_build(session, today_in(timezone), trigger="nightly")
+        request_build(session, today_in(timezone), days=days, trigger="nightly")
+
+
+def add_nightly_build(
+    scheduler: BaseScheduler,
+    sessions: sessionmaker[Session],
+    timezone: str,
+    at: time,
+    days: int = DAYS_AHEAD,
+) -> None:
+    """Build every night at `at` (local time), and once now so a restart catches up."""
+    scheduler.add_job(
+        nightly,
+        "cron",
+        args=[sessions, timezone, days],
+        hour=at.hour,
+        minute=at.minute,
+        timezone=ZoneInfo(timezone),
+        id=NIGHTLY_JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=utcnow(),
+    )
