@@ -70,15 +70,19 @@ class Inputs:
     one_offs: list[Announcement]
     emergencies: list[Announcement]
     stored: dict[tuple[int, date], Stored] = field(default_factory=dict)
+    _owners: set[int] | None = None
     _fill_cache: dict[tuple[tuple[int, ...], date], dict[int | None, list[Seg]]] = field(
         default_factory=dict
     )
 
     def fill_pool(self, place: Place, day: date) -> dict[int | None, list[Seg]]:
         """Normal and priority segments valid on the day and meant for this place, by topic."""
-        key = (place.unit_ids, day)
+        # Stations whose chains hold the same segment-owning units share one pool.
+        if self._owners is None:
+            self._owners = {v.unit_id for v in self.segments.values() if v.unit_id}
+        chain = set(place.unit_ids) & self._owners
+        key = (tuple(sorted(chain)), day)
         if key not in self._fill_cache:
-            chain = set(place.unit_ids)
             pool: dict[int | None, list[Seg]] = defaultdict(list)
             for valid in self.segments.values():
                 if valid.seg.level == Level.EMERGENCY or not valid.on(day):

@@ -89,6 +89,7 @@ def _plan_station(
         if state.week != monday:
             plays, seconds = _week_so_far(inputs, station_id, monday, day)
             state.start_week(monday, plays, seconds)
+            week = [inputs.book.sessions_on(place, monday + timedelta(days=n)) for n in range(7)]
         stored = inputs.stored.get((station_id, day))
         report: list[dict[str, Any]] = []
         slots = inputs.slots(place, day, report)
@@ -99,10 +100,7 @@ def _plan_station(
             slots = [
                 s for s in slots if (s.template_id, s.start) not in kept and s.start >= now + lock
             ]
-        after = [
-            inputs.book.sessions_on(place, monday + timedelta(days=i))
-            for i in range(day.weekday() + 1, 7)
-        ]
+        after = week[day.weekday() + 1 :]
         plan = plan_day(
             DayInput(
                 day=day,

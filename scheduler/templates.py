@@ -104,6 +104,7 @@ class TemplateBook:
             elif template.unit_id is not None:
                 self.by_unit.setdefault(template.unit_id, []).append(template)
         self.rules = {r.unit_id: r for r in rules}
+        self._effective: dict[tuple[tuple[int, ...], int], list[SessionTemplate]] = {}
 
     @classmethod
     def load(cls, session: Session) -> "TemplateBook":
@@ -111,6 +112,12 @@ class TemplateBook:
 
     def effective(self, place: Place) -> list[SessionTemplate]:
         """The templates that apply to a station, overrides and opt-outs resolved."""
+        key = (place.unit_ids, place.station.id)
+        if key not in self._effective:
+            self._effective[key] = self._resolve(place)
+        return self._effective[key]
+
+    def _resolve(self, place: Place) -> list[SessionTemplate]:
         layers = [self.by_unit.get(u, []) for u in place.unit_ids]
         layers.append(self.by_station.get(place.station.id, []))
         found: list[SessionTemplate] = []
