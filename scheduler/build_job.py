@@ -6,15 +6,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from audio_library.db import utcnow
 from audio_library.jobs import Handler, Job, Report, enqueue
-from scheduler.builder import LOCK_WINDOW, build_playlists
+from scheduler.builder import LOCK_WINDOW, BuildResult, build_playlists
 
 KIND = "build-playlists"
 NIGHTLY_JOB_ID = "playlist-nightly"
 DAYS_AHEAD = 7
+RETRIES = 3
 
 
 def request_build(
@@ -46,19 +48,15 @@ def make_handler(
     clock: Callable[[], datetime] = utcnow,
 ) -> Handler:
     def handle(params: dict[str, Any], report: Report) -> dict[str, Any]:
-        first = date.fromisoformat(params["first"])
-        days = int(params.get("days", DAYS_AHEAD))
-        with sessions.begin() as session:
-            result = build_playlists(
-                session,
-                first,
-                days,
-                now=clock(),
-                station_ids=params.get("station_ids"),
-                trigger=params.get("trigger", "change"),
-                lock=lock,
-                progress=lambda done, total: report(done / max(total, 1), "build"),
-            )
+        for attempt in range(RETRIES):
+            try:
+                result = _build_in_batches(sessions, params, report, lock, clock())
+                break
+            except IntegrityError:
+                # Another build wrote the same station-day version first: plan again on
+                # top of it (what it wrote is now the current version).
+                if attempt == RETRIES - 1:
+                    raise
         return {
             "stations": result.stations,
             "playlists": result.playlists,
@@ -67,6 +65,36 @@ def make_handler(
         }
 
     return handle
+
+
+def _build_in_batches(
+    sessions: sessionmaker[Session],
+    params: dict[str, Any],
+    report: Report,
+    lock: timedelta,
+    now: datetime,
+) -> BuildResult:
+    with sessions() as session:
+        # Each batch of stations is committed before its progress is reported: on
+        # SQLite the report's own write would otherwise wait for this transaction.
+        session.expire_on_commit = False
+
+        def batch_done(done: int, total: int) -> None:
+            session.commit()
+            report(done / max(total, 1), "build")
+
+        result = build_playlists(
+            session,
+            date.fromisoformat(params["first"]),
+            int(params.get("days", DAYS_AHEAD)),
+            now=now,
+            station_ids=params.get("station_ids"),
+            trigger=params.get("trigger", "change"),
+            lock=lock,
+            progress=batch_done,
+        )
+        session.commit()
+        return result
 
 
 def nightly(sessions: sessionmaker[Session], timezone: str, days: int) -> None:

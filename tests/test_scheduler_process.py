@@ -18,6 +18,7 @@ from audio_library.library import Metadata
 from audio_library.segments import Topic
 from audio_library.tts.segment_job import KIND, tts_params
 from radio import create_app, db
+from scheduler.build_job import KIND as BUILD_KIND
 from scheduler.jobs import HEARTBEAT_JOB_ID, SchedulerBeat, add_jobs, beat
 
 RADIO = Path(sys.executable).parent / "radio"
@@ -95,10 +96,26 @@ def test_radio_serve_serves_the_app_with_the_scheduler_and_runs_jobs(tmp_path):
         assert health.get("status") == "ok"
         assert health.get("scheduler_last_beat"), health
         assert wait_for_job(tmp_path, job_id) == "done"
+        # The nightly build also runs once at start, so a fresh `make run` has playlists.
+        assert wait_for_job(tmp_path, nightly_job_id(tmp_path)) == "done"
     finally:
         server.terminate()
         server.wait(timeout=10)
         server.stdout.close()
+
+
+def nightly_job_id(data_dir: Path) -> str:
+    engine = make_engine(f"sqlite:///{data_dir}/radio.db")
+    try:
+        for _ in range(300):
+            with engine.connect() as conn:
+                found = conn.execute(select(Job.id).where(Job.kind == BUILD_KIND)).scalar()
+            if found:
+                return str(found)
+            time.sleep(0.1)
+        raise AssertionError("the nightly build was not queued")
+    finally:
+        engine.dispose()
 
 
 def wait_for_job(data_dir: Path, job_id: str) -> str:
