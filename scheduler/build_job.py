@@ -1,16 +1,18 @@
 """Playlist builds as background jobs: the nightly run and the rebuild after a change."""
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from audio_library.db import utcnow
-from audio_library.jobs import Handler, Job, Report, enqueue
+from audio_library.jobs import Handler, Job, JobState, Report, enqueue
 from scheduler.builder import LOCK_WINDOW, BuildResult, build_playlists
 
 KIND = "build-playlists"
@@ -28,14 +30,25 @@ def request_build(
     trigger: str = "change",
     user_id: int | None = None,
 ) -> Job:
-    """Queue a build (after a change to templates, campaigns or announcements)."""
+    """Queue a build (after a change to templates, campaigns or announcements).
+
+    A build still waiting with the same parameters covers this change too: several
+    quick edits queue one build, not one each.
+    """
     params = {
         "first": first.isoformat(),
         "days": days,
         "station_ids": station_ids,
         "trigger": trigger,
     }
-    return enqueue(session, KIND, params, user_id)
+    waiting = session.scalar(
+        select(Job).where(
+            Job.kind == KIND,
+            Job.state == JobState.QUEUED,
+            Job.params == json.dumps(params, ensure_ascii=False),
+        )
+    )
+    return waiting or enqueue(session, KIND, params, user_id)
 
 
 def today_in(timezone: str, now: datetime | None = None) -> date:

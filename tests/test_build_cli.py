@@ -36,7 +36,7 @@ def test_build_playlists_builds_one_station_for_several_days(app, runner):
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "1 trạm" in result.output or "1 stations" in result.output
+    assert "1 đài" in result.output
     with app.app_context():
         session = db.get_session()
         station = session.scalar(select(Station).where(Station.code == OPERATOR_STATION))

@@ -6,10 +6,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+import radio.db
+from audio_library.jobs import Job
 from audio_library.library import schedulable
 from audio_library.segments import Segment, SegmentEvent, State, Topic
 from radio import audio
+from radio.audio import job_handlers
 from radio.db import get_session
+from scheduler.build_job import KIND as BUILD_KIND
+from scheduler.jobs import run_queued_jobs
+from scheduler.playlists import PlaylistItem
 from tests import audio_fixtures as fx
 from tests.conftest import csrf_token, login, personal_token
 
@@ -215,6 +221,12 @@ def test_workflow_submit_approve_and_only_approved_is_schedulable(client, app, s
             )
         ]
         assert actions == ["created", "submitted", "approved"]
+        # Approval changes what may air: one rebuild is queued, and it plans the segment.
+        builds = get_session().scalars(select(Job).where(Job.kind == BUILD_KIND)).all()
+        assert len(builds) == 1
+        run_queued_jobs(radio.db.session_factory(), job_handlers(app))
+        planned = get_session().scalars(select(PlaylistItem.segment_id)).all()
+        assert segment_id in planned
 
 
 def test_approving_ones_own_segment_is_refused(client, app, speech):

@@ -31,6 +31,7 @@ from radio.db import get_session
 from radio.errors import problem
 from radio.messages import LIBRARY
 from radio.policy import Permission, job_or_403, require, segment_or_403
+from radio.schedule import rebuild_later
 from radio.views.library import audio_error_text, search
 from radio.views.tts import lexicon_units, tts_error_text
 from scheduler.campaigns import Campaign, link_segment
@@ -153,6 +154,8 @@ def segment_action(segment_id: int, action: str) -> Any:
         operation(get_session(), segment, current_user.id)
     except LibraryError as exc:
         return refuse(exc)
+    if action in ("approve", "archive"):  # what may air has changed
+        rebuild_later(None)
     get_session().commit()
     return segment
 

@@ -19,6 +19,7 @@ from radio.db import get_session
 from radio.messages import AUDIO, LIBRARY, STATE_LABELS
 from radio.people import User
 from radio.policy import Permission, can, require, segment_or_403, segments_visible
+from radio.schedule import rebuild_later
 from radio.segment_forms import EditForm, RejectForm, SegmentForm, UploadForm
 from scheduler.campaigns import Campaign, campaign_segment, campaigns_of, link_segment
 
@@ -211,6 +212,8 @@ def act(segment_id: int, action: str) -> Response:
             library.reject(session, segment, current_user.id, form.reason.data or "")
         else:
             ACTIONS[action][1](session, segment, current_user.id)
+        if action in ("approve", "archive"):  # what may air has changed
+            rebuild_later(None)
     except LibraryError as exc:
         session.rollback()
         flash(str(LIBRARY[exc.kind]), "error")
