@@ -102,6 +102,7 @@ REPORT = {
     "overflow": _l("“%(title)s” does not fit in %(session)s."),
     "fixed_missing": _l("A fixed item of %(session)s is not approved or not valid that day."),
     "one_off_not_placed": _l("One-off “%(title)s” does not fit in %(session)s."),
+    "one_off_no_session": _l("One-off “%(title)s” has no session that day."),
     "quota_shortfall": _l("A campaign quota is not met this week."),
     "day_limit": _l("The daily limit left %(skipped)s items out."),
 }

@@ -180,7 +180,8 @@ def plan_day(inp: DayInput, state: StationState) -> DayPlan:
     for planned in inp.frozen:
         for item in planned.items:
             state.count(item, tick(inp.day, planned))
-    budget = _Budget(inp.max_day_seconds, inp.frozen + regular)
+    kept_regular = [p for p in inp.frozen if p.kind == SessionKind.REGULAR]
+    budget = _Budget(inp.max_day_seconds, kept_regular + regular)
     order = sorted(regular, key=lambda p: p.start)
     _place_one_offs(inp, order, budget, state, report)
     _place_quotas(inp, order, budget, state, report)
@@ -193,7 +194,7 @@ def plan_day(inp: DayInput, state: StationState) -> DayPlan:
     _link_interruptions(sessions)
     if budget.skipped:
         report.append(
-            {"kind": "day_limit", "limit": inp.max_day_seconds, "skipped": budget.skipped}
+            {"kind": "day_limit", "limit": inp.max_day_seconds, "skipped": len(budget.skipped)}
         )
     return DayPlan(sessions, report)
 
@@ -252,12 +253,12 @@ class _Budget:
 
     def __init__(self, limit: int | None, sessions: Iterable[Planned]) -> None:
         self.left = float("inf") if limit is None else limit - sum(p.used for p in sessions)
-        self.skipped = 0
+        self.skipped: set[int] = set()  # segments the limit kept out
 
-    def take(self, planned: Planned, seconds: float) -> bool:
-        cost = seconds + (planned.gap if planned.items else 0)
+    def take(self, planned: Planned, item: Item) -> bool:
+        cost = item.duration + (planned.gap if planned.items else 0)
         if cost > self.left:
-            self.skipped += 1
+            self.skipped.add(item.seg.id if item.seg else 0)
             return False
         self.left -= cost
         return True
@@ -267,7 +268,7 @@ def _place(planned: Planned, item: Item, budget: _Budget, state: StationState, d
     assert item.seg is not None
     if planned.has(item.seg.id) or not planned.fits(item.duration):
         return False
-    if not budget.take(planned, item.duration):
+    if not budget.take(planned, item):
         return False
     planned.add(item)
     state.count(item, tick(day, planned))
@@ -286,15 +287,15 @@ def _place_one_offs(
     report: list[dict[str, Any]],
 ) -> None:
     for one_off in sorted(inp.one_offs, key=lambda o: (not o.priority, o.id)):
-        for planned in order:
-            if one_off.labels and planned.label not in one_off.labels:
-                continue
+        chosen = [p for p in order if not one_off.labels or p.label in one_off.labels]
+        for planned in chosen:
             item = _seg_item(one_off.seg, Reason.ONE_OFF, announcement_id=one_off.id)
             item.first = one_off.priority
-            if not _place(planned, item, budget, state, inp.day) and not planned.has(
-                one_off.seg.id
-            ):
+            placed = _place(planned, item, budget, state, inp.day)
+            if not placed and not planned.has(one_off.seg.id):
                 report.append(_not_placed("one_off_not_placed", planned, item))
+        if not chosen:  # none of its sessions runs that day
+            report.append({"kind": "one_off_no_session", "title": one_off.seg.title})
 
 
 def _by_rotation(segs: Iterable[Seg], state: StationState) -> list[Seg]:
