@@ -53,7 +53,7 @@ class Playlist(Base):
     report: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     sessions: Mapped[list["PlaylistSession"]] = relationship(
-        order_by="PlaylistSession.starts_at", viewonly=True
+        order_by="PlaylistSession.number", viewonly=True
     )
 
 
