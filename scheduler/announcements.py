@@ -127,7 +127,7 @@ def save_one_off(session: Session, announcement: Announcement, today: date) -> A
         raise ScheduleError("outside_validity")
     announcement.days = [d.isoformat() for d in days]
     announcement.session_labels = sorted(
-        {nfc(label).strip() for label in announcement.session_labels if label.strip()}
+        {nfc(label).strip() for label in announcement.session_labels or [] if label.strip()}
     )
     session.add(announcement)
     session.flush()

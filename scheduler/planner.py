@@ -339,23 +339,34 @@ def _quota_plays(
 def _quota_minutes(
     inp: DayInput, quota: QuotaRule, order: list[Planned], budget: _Budget, state: StationState
 ) -> None:
-    """Today's share, by capacity, of the seconds a topic still needs this week."""
+    """Today's share, by capacity, of the seconds a topic still needs this week.
+
+    Each pass places every pool segment once; a small pool takes more passes, so a
+    segment may air in several sessions of the day.
+    """
     topic = quota.topic_id or 0
     today = float(sum(p.max_seconds for p in order))
     done = state.topic_seconds.get(topic, 0.0)
     target = done + (quota.required - done) * today / (today + inp.seconds_after)
-    for seg in _by_rotation(quota.pool, state):
-        if state.topic_seconds.get(topic, 0.0) >= target - 1e-6:
-            return
-        for planned in _least_used(order):
-            item = _seg_item(seg, Reason.QUOTA, campaign_id=quota.campaign_id, quota_id=quota.id)
-            if _place(planned, item, budget, state, inp.day):
-                break
+    placed = True
+    while placed:
+        placed = False
+        for seg in _by_rotation(quota.pool, state):
+            if state.topic_seconds.get(topic, 0.0) >= target - 1e-6:
+                return
+            for planned in _least_used(order):
+                item = _seg_item(
+                    seg, Reason.QUOTA, campaign_id=quota.campaign_id, quota_id=quota.id
+                )
+                if _place(planned, item, budget, state, inp.day):
+                    placed = True
+                    break
 
 
 def _report_shortfalls(inp: DayInput, state: StationState, report: list[dict[str, Any]]) -> None:
     """On the week's last day with sessions, say which quotas were not met."""
-    if inp.sessions_after:
+    regular = inp.slots or any(p.kind == SessionKind.REGULAR for p in inp.frozen)
+    if inp.sessions_after or not regular:
         return
     for quota in inp.quotas:
         if quota.kind == "segment_plays":

@@ -67,7 +67,9 @@ class PlaylistSession(Base):
     starts_at: Mapped[datetime]
     max_seconds: Mapped[int]
     gap_seconds: Mapped[int]
-    template_id: Mapped[int | None] = mapped_column(ForeignKey("session_template.id"))
+    # Provenance ids, not foreign keys: a published version keeps naming the template,
+    # quota or template item it came from after that is edited or deleted.
+    template_id: Mapped[int | None]
     interrupts: Mapped[int | None]  # the regular session an emergency breaks into
 
     items: Mapped[list["PlaylistItem"]] = relationship(
@@ -105,9 +107,9 @@ class PlaylistItem(Base):
     audio_sha: Mapped[str] = mapped_column(String(64), default="")
     reason: Mapped[Reason] = mapped_column(String(12))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
-    quota_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_quota.id"))
+    quota_id: Mapped[int | None]
     announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcement.id"))
-    template_item_id: Mapped[int | None] = mapped_column(ForeignKey("template_item.id"))
+    template_item_id: Mapped[int | None]
 
 
 def current_playlist(session: Session, station_id: int, day: date) -> Playlist | None:

@@ -112,20 +112,28 @@ class TemplateBook:
 
     def effective(self, place: Place) -> list[SessionTemplate]:
         """The templates that apply to a station, overrides and opt-outs resolved."""
-        key = (place.unit_ids, place.station.id)
+        return self.effective_at(place.unit_ids, place.station.id)
+
+    def effective_at(
+        self, unit_ids: tuple[int, ...], station_id: int | None = None
+    ) -> list[SessionTemplate]:
+        """The templates in force at the end of a unit chain (and at a station on it)."""
+        key = (unit_ids, station_id or 0)
         if key not in self._effective:
-            self._effective[key] = self._resolve(place)
+            self._effective[key] = self._resolve(unit_ids, station_id)
         return self._effective[key]
 
-    def _resolve(self, place: Place) -> list[SessionTemplate]:
-        layers = [self.by_unit.get(u, []) for u in place.unit_ids]
-        layers.append(self.by_station.get(place.station.id, []))
+    def _resolve(self, unit_ids: tuple[int, ...], station_id: int | None) -> list[SessionTemplate]:
+        layers = [self.by_unit.get(u, []) for u in unit_ids]
+        if station_id is not None:
+            layers.append(self.by_station.get(station_id, []))
         found: list[SessionTemplate] = []
         for layer in layers:
             replaced = {t.replaces_id for t in layer if t.replaces_id is not None}
             found = [t for t in found if t.id not in replaced]
             found += [t for t in layer if not t.opt_out]
-        return sorted(found, key=lambda t: (t.start_minute, t.id))
+        # A new template has no id yet while it is validated.
+        return sorted(found, key=lambda t: (t.start_minute, t.id or 0))
 
     def limits(self, place: Place) -> Limits:
         return limits_for([self.rules.get(u) for u in place.unit_ids])
@@ -168,8 +176,8 @@ def check_limits(place: Place, template: SessionTemplate, limits: Limits) -> Non
         raise ScheduleError(
             "quiet_hours",
             station=place.station.code,
-            quiet_from=limits.quiet_from,
-            quiet_until=limits.quiet_until,
+            quiet_from=f"{limits.quiet_from:%H:%M}" if limits.quiet_from else "",
+            quiet_until=f"{limits.quiet_until:%H:%M}" if limits.quiet_until else "",
         )
 
 
@@ -264,15 +272,15 @@ def save_template(session: Session, template: SessionTemplate) -> list[Station]:
 
 
 def delete_template(session: Session, template: SessionTemplate) -> list[Station]:
-    """Remove a template, with the overrides and opt-outs that point at it."""
+    """Remove a template, with the overrides and opt-outs that point at it, at any depth."""
     stations = affected_stations(session, template)
     for dependant in session.scalars(
         select(SessionTemplate).where(SessionTemplate.replaces_id == template.id)
     ):
-        session.delete(dependant)
+        stations += delete_template(session, dependant)
     session.delete(template)
     session.flush()
-    return stations
+    return list({s.id: s for s in stations}.values())
 
 
 def save_rules(session: Session, rules: UnitRules) -> list[Station]:

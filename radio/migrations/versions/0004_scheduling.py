@@ -109,7 +109,6 @@ def upgrade() -> None:
     sa.Column('template_id', sa.Integer(), nullable=True),
     sa.Column('interrupts', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['playlist_id'], ['playlist.id'], name=op.f('fk_playlist_session_playlist_id_playlist')),
-    sa.ForeignKeyConstraint(['template_id'], ['session_template.id'], name=op.f('fk_playlist_session_template_id_session_template')),
     sa.PrimaryKeyConstraint('playlist_id', 'number', name=op.f('pk_playlist_session'))
     )
     op.create_table('announcement',
@@ -189,9 +188,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_playlist_item_campaign_id_campaign')),
     sa.ForeignKeyConstraint(['playlist_id', 'session_number'], ['playlist_session.playlist_id', 'playlist_session.number'], name=op.f('fk_playlist_item_playlist_id_playlist_session')),
     sa.ForeignKeyConstraint(['playlist_id'], ['playlist.id'], name=op.f('fk_playlist_item_playlist_id_playlist')),
-    sa.ForeignKeyConstraint(['quota_id'], ['campaign_quota.id'], name=op.f('fk_playlist_item_quota_id_campaign_quota')),
     sa.ForeignKeyConstraint(['segment_id'], ['segment.id'], name=op.f('fk_playlist_item_segment_id_segment')),
-    sa.ForeignKeyConstraint(['template_item_id'], ['template_item.id'], name=op.f('fk_playlist_item_template_item_id_template_item')),
     sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_playlist_item_topic_id_topic')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_playlist_item'))
     )
