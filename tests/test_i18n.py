@@ -28,7 +28,7 @@ def test_every_message_in_the_code_is_in_the_catalog():
         )
     }
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog() if m.id}
-    assert "Today's broadcast" in found  # the extraction sees templates too
+    assert "Today's playlist" in found  # the extraction sees templates too
     assert found - translated == set()
 
 
