@@ -26,15 +26,25 @@ SCOPE = {
     "auditor": set(STATIONS[:2]),
     "operator": {OPERATOR_STATION},
 }
-VIEW = {"GET /stations/{code}", "GET /api/v1/stations/{code}"}
-VIEW_UNIT = {"GET /units/{unit}"}
+VIEW = {
+    "GET /stations/{code}",
+    "GET /api/v1/stations/{code}",
+    "GET /stations/{code}/playlist",
+    "GET /templates/stations/{code}",
+}
+VIEW_UNIT = {"GET /units/{unit}", "GET /templates/units/{unit}", "GET /units/{unit}/calendar"}
 MANAGE = {
     "GET /stations/{code}/edit",
     "POST /stations/{code}/tokens",
     "POST /units/{unit}/edit",
     "POST /units/{unit}/children",
 }
-ROUTES = sorted(VIEW | VIEW_UNIT | MANAGE)
+PLAN = {
+    "GET /templates/stations/{code}/new",
+    "GET /templates/units/{unit}/new",
+    "GET /templates/units/{unit}/rules",
+}
+ROUTES = sorted(VIEW | VIEW_UNIT | MANAGE | PLAN)
 
 
 def expected(role: str, route: str, code: str) -> int:
@@ -43,6 +53,8 @@ def expected(role: str, route: str, code: str) -> int:
         allowed = in_scope
     elif route in VIEW_UNIT:
         allowed = in_scope and role != "operator"
+    elif route in PLAN:
+        allowed = in_scope and role in ("admin", "planner")
     else:
         allowed = in_scope and role == "admin"
     return 200 if allowed else 403
@@ -190,9 +202,55 @@ LIBRARY = {
 }
 
 
+# The schedule: by role and by the unit of each template, campaign, announcement and
+# target (the matrix above, test_template_pages, test_campaign_pages,
+# test_announcement_pages, test_playlist_pages, test_playlist_api, test_schedule_api).
+SCHEDULE = {
+    "session_templates.unit_week",
+    "session_templates.station_week",
+    "session_templates.new_at_unit",
+    "session_templates.new_at_station",
+    "session_templates.edit",
+    "session_templates.delete",
+    "session_templates.override",
+    "session_templates.opt_out",
+    "session_templates.rules",
+    "playlists.today",
+    "playlists.day",
+    "playlists.calendar",
+    "campaigns.index",
+    "campaigns.show",
+    "campaigns.create",
+    "campaigns.edit",
+    "campaigns.add_quota",
+    "campaigns.delete_quota",
+    "announcements.index",
+    "announcements.one_off",
+    "announcements.emergency",
+    "announcements.cancel",
+    "api_playlists.get_playlist",
+    "api_playlists.list_versions",
+    "api_schedule.list_templates",
+    "api_schedule.create_template",
+    "api_schedule.update_template",
+    "api_schedule.remove_template",
+    "api_schedule.get_rules",
+    "api_schedule.put_rules",
+    "api_schedule.list_campaigns",
+    "api_schedule.get_campaign",
+    "api_schedule.create_campaign",
+    "api_schedule.update_campaign",
+    "api_schedule.list_announcements",
+    "api_schedule.create_one_off",
+    "api_schedule.create_emergency",
+    "api_schedule.preview_emergency",
+    "api_schedule.cancel_bulletin",
+}
+
+
 def test_every_route_is_placed_in_the_policy(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints == PUBLIC | ANY_PERSON | IN_SCOPE | ADMIN | LIBRARY
+    assert endpoints == PUBLIC | ANY_PERSON | IN_SCOPE | ADMIN | LIBRARY | SCHEDULE
 
 
 def test_only_public_routes_answer_without_login(app, client):
@@ -205,6 +263,9 @@ def test_only_public_routes_answer_without_login(app, client):
         url = url.replace("<job_id>", "x").replace("<int:entry_id>", "1")
         url = url.replace("<any(submit, approve, archive, reject):action>", "submit")
         url = url.replace("<any(submit, approve, archive):action>", "submit")
+        url = url.replace("<day>", "2026-12-01").replace("<date>", "2026-12-01")
+        for name in ("template_id", "campaign_id", "quota_id", "announcement_id"):
+            url = url.replace(f"<int:{name}>", "1")
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
         response = client.open(url, method=method)
         assert response.status_code in (302, 400, 401), (rule.endpoint, response.status_code)
