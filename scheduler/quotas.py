@@ -30,6 +30,11 @@ def target_stations(session: Session, campaign: Campaign) -> list[Station]:
     return sorted(found.values(), key=lambda s: s.code)
 
 
+def quota_week(campaign: Campaign, today: date) -> date:
+    """The day whose week the quotas are checked against: today, moved into the period."""
+    return min(max(today, campaign.starts_on), campaign.ends_on)
+
+
 def infeasible_quotas(session: Session, campaign: Campaign, week_of: date) -> list[Infeasible]:
     """Quotas that the stations' weekly sessions cannot hold, even with nothing else on air.
 

@@ -3,7 +3,7 @@
 from flask import Flask, render_template
 from flask_smorest import Api
 
-from radio.api import playlists, schedule, segments, stations
+from radio.api import announcements, campaigns, playlists, segments, stations, templates
 from radio.extensions import csrf
 
 
@@ -16,7 +16,14 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("API_SPEC_OPTIONS", {"security": [{"bearerAuth": []}]})
     api = LoaxaApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (stations.bp, segments.bp, playlists.bp, schedule.bp):
+    for blueprint in (
+        stations.bp,
+        segments.bp,
+        playlists.bp,
+        templates.bp,
+        campaigns.bp,
+        announcements.bp,
+    ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from audio_library.segments import Topic
 from radio.api.auth import api_station, blueprint
-from radio.api.schedule_schemas import PlaylistSchema, PlaylistVersionSchema
+from radio.api.playlist_schemas import PlaylistSchema, PlaylistVersionSchema
 from radio.db import get_session
 from radio.policy import Permission, station_or_403
 from radio.schedule_messages import REASON_LABELS, describe_report, session_label

@@ -1,144 +1,38 @@
 """One-off announcements and emergency bulletins: list, forms, confirmation, cancel."""
 
-from datetime import UTC, date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 from werkzeug.wrappers import Response
-from wtforms import (
-    DateField,
-    DateTimeLocalField,
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-)
-from wtforms.validators import DataRequired, Length, Optional
 
 from audio_library.db import utcnow
-from audio_library.segments import Level, Segment, State, Topic
+from audio_library.segments import Level, Segment
+from radio.announcement_forms import (
+    CARRIED,
+    EMERGENCY_FIELDS,
+    ONE_OFF_FIELDS,
+    EmergencyForm,
+    OneOffForm,
+    local_zone,
+)
 from radio.db import get_session
-from radio.forms import Form
-from radio.messages import LEVEL_LABELS
 from radio.people import Role, User
-from radio.policy import (
-    Permission,
-    can,
-    require,
-    sees_whole_tree,
-    segment_visible,
-    segments_visible,
-    stations_in_scope,
-    unit_or_403,
-    units_in_scope,
-)
+from radio.policy import Permission, can, require, sees_whole_tree, segment_visible, unit_or_403
 from radio.schedule import cancel_emergency, reach, rebuild_later, send_emergency
+from radio.schedule_forms import show_error
 from radio.schedule_messages import describe_error
-from radio.views.campaigns import attach_error, today, unit_choices
-from scheduler.announcements import (
-    MAX_ONE_OFF_DAYS,
-    Announcement,
-    active_emergencies,
-    issue_emergency,
-    save_one_off,
-)
+from radio.views.campaigns import today
+from scheduler.announcements import Announcement, active_emergencies, issue_emergency, save_one_off
 from scheduler.builder import BuildResult
 from scheduler.errors import ScheduleError
-from scheduler.templates import SessionTemplate
 from scheduler.units import Station, Unit, path_names
 
 bp = Blueprint("announcements", __name__, url_prefix="/announcements")
 
 PAGE_SIZE = 50
-DISASTER_TOPIC = "thien-tai"  # offered first for emergencies
-COMMON_FIELDS = {"no_target": "unit_ids", "segment_not_approved": "segment_id"}
-ONE_OFF_FIELDS = {
-    **COMMON_FIELDS,
-    "outside_validity": "segment_id",
-    "bad_level": "level",
-    "bad_date": "first_day",
-    "no_days": "first_day",
-    "day_in_past": "first_day",
-    "day_too_far": "last_day",
-}
-EMERGENCY_FIELDS = {
-    **COMMON_FIELDS,
-    "expiry_in_past": "expires_at",
-    "expiry_too_far": "expires_at",
-    "repeat_too_often": "repeat_minutes",
-    "cannot_supersede": "supersedes",
-}
-# What the confirmation page carries back, unchanged, to the final POST.
-CARRIED = (
-    "segment_id",
-    "unit_ids",
-    "station_ids",
-    "expires_at",
-    "repeat_minutes",
-    "supersedes",
-    "note",
-)
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-class TargetForm(Form):
-    # Segments, units, stations and bulletins are checked against the person's scope
-    # (403) and by the domain, not against the lists shown.
-    segment_id = SelectField(
-        _l("Segment"),
-        coerce=int,
-        validate_choice=False,
-        validators=[DataRequired(_l("Choose a segment."))],
-    )
-    unit_ids = SelectMultipleField(
-        _l("Units (every station below them)"),
-        coerce=int,
-        validate_choice=False,
-        validators=[Optional()],
-    )
-    station_ids = SelectMultipleField(
-        _l("Single stations"), coerce=int, validate_choice=False, validators=[Optional()]
-    )
-    note = StringField(_l("Note (for planners)"), validators=[Length(max=300)])
-
-
-class OneOffForm(TargetForm):
-    level = SelectField(
-        _l("Bulletin level"),
-        choices=[SelectChoice(k.value, LEVEL_LABELS[k]) for k in (Level.NORMAL, Level.PRIORITY)],
-    )
-    first_day = DateField(_l("First day"), validators=[DataRequired()])
-    last_day = DateField(_l("Last day (empty: the first day only)"), validators=[Optional()])
-    session_labels = SelectMultipleField(
-        _l("Sessions (none ticked: every session)"), validators=[Optional()]
-    )
-
-
-class EmergencyForm(TargetForm):
-    expires_at = DateTimeLocalField(
-        _l("Stops airing at"),
-        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        tz=_zone,
-        validators=[DataRequired()],
-    )
-    repeat_minutes = IntegerField(
-        _l("Repeat every … minutes (empty: air once)"), validators=[Optional()]
-    )
-    supersedes = SelectMultipleField(
-        _l("Replaces these bulletins on air"),
-        coerce=int,
-        validate_choice=False,
-        validators=[Optional()],
-    )
 
 
 def _visible(user: User) -> ColumnElement[bool]:
@@ -228,68 +122,6 @@ def index() -> str:
     )
 
 
-def _fill_choices(form: TargetForm, emergency: bool) -> None:
-    session = get_session()
-    units = session.scalars(units_in_scope(current_user).order_by(Unit.path))
-    form.unit_ids.choices = unit_choices(units)
-    stations = session.scalars(
-        stations_in_scope(current_user).where(Station.active.is_(True)).order_by(Station.code)
-    )
-    form.station_ids.choices = [SelectChoice(s.id, f"{s.code} · {s.name}") for s in stations]
-    query = (
-        segments_visible(current_user)
-        .join(Segment.topic)
-        .where(
-            Segment.state == State.APPROVED,
-            or_(Segment.air_until.is_(None), Segment.air_until >= today()),
-        )
-    )
-    if emergency:
-        query = query.order_by(
-            case((Segment.level == Level.EMERGENCY, 0), else_=1),
-            case((Topic.code == DISASTER_TOPIC, 0), else_=1),
-        )
-    segments = session.scalars(query.order_by(Segment.updated_at.desc(), Segment.id.desc())).all()
-    form.segment_id.choices = [SelectChoice(0, _("— choose a segment —"))] + [
-        SelectChoice(s.id, _segment_label(s)) for s in segments
-    ]
-    if emergency and request.method == "GET" and segments:
-        form.segment_id.data = segments[0].id if segments[0].level == Level.EMERGENCY else 0
-
-
-def _segment_label(segment: Segment) -> str:
-    if segment.level == Level.NORMAL:
-        return segment.title
-    return f"{segment.title} · {LEVEL_LABELS[Level(segment.level)]}"
-
-
-def _session_labels(user: User) -> list[str]:
-    """Labels of the sessions that apply somewhere in the user's place, earliest first."""
-    query = select(SessionTemplate.label).where(SessionTemplate.opt_out.is_(False))
-    if user.unit is not None:
-        above = [int(p) for p in user.unit.path.strip("/").split("/") if p]
-        query = query.where(
-            or_(
-                SessionTemplate.unit_id.in_(above),
-                SessionTemplate.unit_id.in_(units_in_scope(user).with_only_columns(Unit.id)),
-                SessionTemplate.station_id.in_(
-                    stations_in_scope(user).with_only_columns(Station.id)
-                ),
-            )
-        )
-    query = query.group_by(SessionTemplate.label).order_by(
-        func.min(SessionTemplate.starts_at), SessionTemplate.label
-    )
-    return list(get_session().scalars(query))
-
-
-def _targets(form: TargetForm) -> tuple[Segment | None, list[Unit], list[Station]]:
-    session = get_session()
-    units = [u for i in form.unit_ids.data or [] if (u := session.get(Unit, i))]
-    stations = [s for i in form.station_ids.data or [] if (s := session.get(Station, i))]
-    return session.get(Segment, form.segment_id.data), units, stations
-
-
 @bp.route("/one-off", methods=["GET", "POST"])
 @login_required
 def one_off() -> Response | str | tuple[str, int]:
@@ -297,19 +129,17 @@ def one_off() -> Response | str | tuple[str, int]:
     if request.method == "POST":
         _posted_targets_or_403(Permission.MANAGE_SCHEDULE)
     form = OneOffForm()
-    _fill_choices(form, emergency=False)
-    form.session_labels.choices = [
-        SelectChoice(label, label) for label in _session_labels(current_user)
-    ]
+    form.fill_choices(today(), emergency=False)
+    form.fill_sessions(current_user)
     if request.method == "GET":
         form.first_day.data = today()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("announcements/one_off.html", form=form), status
-    days = _days(form)
+    days = form.days(today())
     if days is None:
         return render_template("announcements/one_off.html", form=form), 422
-    segment, units, stations = _targets(form)
+    segment, units, stations = form.targets()
     announcement = Announcement(
         segment=segment,
         level=Level(form.level.data),
@@ -325,7 +155,7 @@ def one_off() -> Response | str | tuple[str, int]:
         save_one_off(session, announcement, today())
     except ScheduleError as exc:
         session.rollback()
-        attach_error(form, exc, ONE_OFF_FIELDS)
+        show_error(form, exc, ONE_OFF_FIELDS)
         return render_template("announcements/one_off.html", form=form), 422
     rebuild_later(reach(announcement))
     session.commit()
@@ -333,31 +163,9 @@ def one_off() -> Response | str | tuple[str, int]:
     return redirect(url_for("announcements.index"))
 
 
-def _days(form: OneOffForm) -> list[date] | None:
-    """Every day from the first to the last; None (with the error shown) if reversed."""
-    first = form.first_day.data or today()
-    last = form.last_day.data or first
-    if last < first:
-        attach_error(form, ScheduleError("bad_period"), {"bad_period": "last_day"})
-        return None
-    span = (last - first).days
-    if span > MAX_ONE_OFF_DAYS:  # the domain refuses it (past or too far): the ends tell why
-        return [first, last]
-    return [first + timedelta(days=i) for i in range(span + 1)]
-
-
 def _fill_supersedes(form: EmergencyForm) -> None:
-    session = get_session()
-    on_air = active_emergencies(session, utcnow())
-    form.supersedes.choices = [
-        SelectChoice(a.id, _("%(title)s, until %(at)s", title=a.segment.title, at=_until(a)))
-        for a in on_air
-        if may_send(a, Permission.SEND_EMERGENCY)
-    ]
-
-
-def _until(announcement: Announcement) -> str:
-    return format_datetime(announcement.expires_at or utcnow(), "short")
+    on_air = active_emergencies(get_session(), utcnow())
+    form.offer_to_supersede([a for a in on_air if may_send(a, Permission.SEND_EMERGENCY)])
 
 
 @bp.route("/emergency", methods=["GET", "POST"])
@@ -368,14 +176,14 @@ def emergency() -> Response | str | tuple[str, int]:
     if request.method == "POST":
         _posted_targets_or_403(Permission.SEND_EMERGENCY)
     form = EmergencyForm()
-    _fill_choices(form, emergency=True)
+    form.fill_choices(today(), emergency=True)
     _fill_supersedes(form)
     if request.method == "GET":
-        form.expires_at.data = (utcnow() + timedelta(hours=2)).astimezone(_zone())
+        form.expires_at.data = (utcnow() + timedelta(hours=2)).astimezone(local_zone())
     if request.form.get("edit") or not form.validate_on_submit():
         status = 422 if request.method == "POST" and not request.form.get("edit") else 200
         return render_template("announcements/emergency.html", form=form), status
-    announcement, supersedes = _emergency_from(form)
+    announcement, supersedes = form.bulletin(current_user.id)
     session = get_session()
     confirmed = request.form.get("confirm") == "1"
     try:
@@ -386,7 +194,7 @@ def emergency() -> Response | str | tuple[str, int]:
             issue_emergency(session, announcement, utcnow(), supersedes)
     except ScheduleError as exc:
         session.rollback()
-        attach_error(form, exc, EMERGENCY_FIELDS)
+        show_error(form, exc, EMERGENCY_FIELDS)
         return render_template("announcements/emergency.html", form=form), 422
     if not confirmed:
         page = _confirmation(form, announcement, supersedes)
@@ -403,25 +211,6 @@ def emergency() -> Response | str | tuple[str, int]:
         "success",
     )
     return redirect(url_for("announcements.index"))
-
-
-def _emergency_from(form: EmergencyForm) -> tuple[Announcement, list[Announcement]]:
-    """The bulletin the form describes (not stored), and the bulletins it replaces."""
-    segment, units, stations = _targets(form)
-    session = get_session()
-    supersedes = [a for i in form.supersedes.data or [] if (a := session.get(Announcement, i))]
-    expires_at = form.expires_at.data
-    announcement = Announcement(
-        segment=segment,
-        level=Level.EMERGENCY,
-        units=units,
-        stations=stations,
-        expires_at=expires_at.astimezone(UTC) if expires_at else None,
-        repeat_minutes=form.repeat_minutes.data,
-        note=form.note.data or "",
-        created_by=current_user.id,
-    )
-    return announcement, supersedes
 
 
 def _confirmation(

@@ -1,114 +1,30 @@
 """Campaigns (kế hoạch tuyên truyền): list, page with quota progress, create and edit, quotas."""
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import Select, or_, select
 from werkzeug.wrappers import Response
-from wtforms import (
-    DateField,
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, Optional
 
-from audio_library.segments import Segment, State, Topic
+from audio_library.segments import Topic
+from radio.campaign_forms import CAMPAIGN_FIELDS, QUOTA_FIELDS, CampaignForm, QuotaForm
 from radio.db import get_session
-from radio.forms import Form
 from radio.people import Role, User
-from radio.policy import (
-    Permission,
-    can,
-    in_scope,
-    require,
-    sees_whole_tree,
-    segments_visible,
-    unit_or_403,
-    units_in_scope,
-)
+from radio.policy import Permission, can, in_scope, require, sees_whole_tree, unit_or_403
 from radio.schedule import rebuild_later
-from radio.schedule_messages import QUOTA_KIND_LABELS, describe_error
+from radio.schedule_forms import show_error
+from radio.schedule_messages import describe_error
 from scheduler.build_job import today_in
-from scheduler.campaigns import Campaign, Quota, QuotaKind, save_campaign, set_pool
+from scheduler.campaigns import Campaign, save_campaign, set_pool
 from scheduler.errors import ScheduleError
-from scheduler.quotas import Progress, check_quotas, quota_progress, target_stations
+from scheduler.quotas import Progress, check_quotas, quota_progress, quota_week, target_stations
 from scheduler.units import Station, Unit, path_names
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
 PAGE_SIZE = 100
-# Which field shows each refusal of the domain; the others go above the form.
-CAMPAIGN_FIELDS = {
-    "bad_campaign_code": "code",
-    "campaign_code_taken": "code",
-    "no_name": "name",
-    "bad_period": "ends_on",
-    "target_outside": "target_ids",
-    "unknown_segment": "segment_ids",
-}
-QUOTA_FIELDS = {
-    "bad_quota_times": "times_per_week",
-    "bad_quota_minutes": "minutes_per_week",
-    "quota_needs_topic": "topic_id",
-    "bad_quota_kind": "kind",
-}
-
-
-class CampaignForm(Form):
-    code = StringField(_l("Campaign code"), validators=[DataRequired(), Length(max=60)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
-    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
-    # Units are checked against the person's scope (403), not against the list shown.
-    unit_id = SelectField(
-        _l("Owner unit"), coerce=int, validate_choice=False, validators=[DataRequired()]
-    )
-    target_ids = SelectMultipleField(
-        _l("Target units (none: the whole owner unit)"),
-        coerce=int,
-        validate_choice=False,
-        validators=[Optional()],
-    )
-    topic_ids = SelectMultipleField(_l("Topics"), coerce=int, validators=[Optional()])
-    legal_refs = TextAreaField(_l("Legal references"), validators=[Length(max=5000)])
-    segment_ids = SelectMultipleField(
-        _l("Segments in the pool (approved)"), coerce=int, validators=[Optional()]
-    )
-
-
-class QuotaForm(Form):
-    kind = SelectField(
-        _l("Kind of quota"),
-        choices=[SelectChoice(k.value, label) for k, label in QUOTA_KIND_LABELS.items()],
-    )
-    times_per_week = IntegerField(_l("Times a week"), validators=[Optional()])
-    minutes_per_week = IntegerField(_l("Minutes a week"), validators=[Optional()])
-    topic_id = SelectField(_l("Topic of the minutes"), coerce=int, validators=[Optional()])
-
-
-def unit_choices(units: Iterable[Unit]) -> list[SelectChoice]:
-    """Units as options indented by depth, parents before children (order by path)."""
-    units = list(units)
-    top = min((u.depth for u in units), default=0)
-    return [SelectChoice(u.id, "· " * (u.depth - top) + u.name) for u in units]
-
-
-def attach_error(form: Form, error: ScheduleError, fields: dict[str, str]) -> None:
-    """Show a domain refusal next to the field it is about, or above the form."""
-    text = describe_error(error)
-    name = fields.get(error.kind)
-    if name is not None:
-        getattr(form, name).errors.append(text)
-    else:
-        form.form_errors.append(text)
 
 
 def today() -> date:
@@ -205,7 +121,7 @@ def _show(campaign: Campaign, quota_form: QuotaForm, status: int = 200) -> str |
     met = {q.id: sum(cells[(s, q.id)].met for s in stations) for q in campaign.quotas}
     page = max(1, request.args.get("page", 1, type=int))
     shown = list(stations.values())[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    _fill_quota_choices(quota_form)
+    quota_form.fill_choices()
     units = [u for u in [campaign.owner, *campaign.targets] if u is not None]
     page_html = render_template(
         "campaigns/show.html",
@@ -226,11 +142,6 @@ def _show(campaign: Campaign, quota_form: QuotaForm, status: int = 200) -> str |
     return page_html, 400 if week_error and status == 200 else status
 
 
-def _fill_quota_choices(form: QuotaForm) -> None:
-    topics = get_session().scalars(select(Topic).order_by(Topic.name))
-    form.topic_id.choices = [SelectChoice(0, "—")] + [SelectChoice(t.id, t.name) for t in topics]
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create() -> Response | str | tuple[str, int]:
@@ -247,30 +158,14 @@ def edit(campaign_id: int) -> Response | str | tuple[str, int]:
     return _edit(_campaign_or_403(campaign_id, change=True))
 
 
-def _fill_campaign_choices(form: CampaignForm, campaign: Campaign) -> None:
-    session = get_session()
-    units = unit_choices(session.scalars(units_in_scope(current_user).order_by(Unit.path)))
-    form.unit_id.choices = units
-    form.target_ids.choices = units
-    topics = session.scalars(select(Topic).order_by(Topic.name))
-    form.topic_ids.choices = [SelectChoice(t.id, t.name) for t in topics]
-    approved = segments_visible(current_user).where(Segment.state == State.APPROVED)
-    segments = {s.id: s for s in session.scalars(approved.order_by(Segment.title))}
-    if campaign.id is not None:  # what is already in the pool stays choosable
-        segments.update({s.id: s for s in campaign.segments})
-    form.segment_ids.choices = [SelectChoice(s.id, s.title) for s in segments.values()]
-
-
 def _edit(campaign: Campaign) -> Response | str | tuple[str, int]:
     session = get_session()
     if request.method == "POST":
         _posted_units_or_403()
     form = CampaignForm(obj=campaign)
     if request.method == "GET":
-        form.target_ids.data = [u.id for u in campaign.targets]
-        form.topic_ids.data = [t.id for t in campaign.topics]
-        form.segment_ids.data = [s.id for s in campaign.segments] if campaign.id else []
-    _fill_campaign_choices(form, campaign)
+        form.show(campaign)
+    form.fill_choices(campaign)
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("campaigns/edit.html", form=form, campaign=campaign), status
@@ -287,10 +182,10 @@ def _edit(campaign: Campaign) -> Response | str | tuple[str, int]:
     try:
         save_campaign(session, campaign)
         set_pool(session, campaign, form.segment_ids.data or [])
-        check_quotas(session, campaign, today())
+        check_quotas(session, campaign, quota_week(campaign, today()))
     except ScheduleError as exc:
         session.rollback()
-        attach_error(form, exc, CAMPAIGN_FIELDS)
+        show_error(form, exc, CAMPAIGN_FIELDS)
         return render_template("campaigns/edit.html", form=form, campaign=campaign), 422
     reached = {s.id: s for s in [*before, *target_stations(session, campaign)]}
     rebuild_later(list(reached.values()))
@@ -304,24 +199,17 @@ def _edit(campaign: Campaign) -> Response | str | tuple[str, int]:
 def add_quota(campaign_id: int) -> Response | str | tuple[str, int]:
     campaign = _campaign_or_403(campaign_id, change=True)
     form = QuotaForm()
-    _fill_quota_choices(form)
+    form.fill_choices()
     if not form.validate_on_submit():
         return _show(campaign, form, 422)
     session = get_session()
-    kind = QuotaKind(form.kind.data)
-    quota = Quota(kind=kind)
-    if kind == QuotaKind.SEGMENT_PLAYS:
-        quota.times_per_week = form.times_per_week.data or 0
-    else:
-        quota.minutes_per_week = form.minutes_per_week.data or 0
-        quota.topic_id = form.topic_id.data or None
     try:
-        campaign.quotas.append(quota)
+        campaign.quotas.append(form.quota())
         save_campaign(session, campaign)
-        check_quotas(session, campaign, today())
+        check_quotas(session, campaign, quota_week(campaign, today()))
     except ScheduleError as exc:
         session.rollback()
-        attach_error(form, exc, QUOTA_FIELDS)
+        show_error(form, exc, QUOTA_FIELDS)
         return _show(campaign, form, 422)
     rebuild_later(target_stations(session, campaign))
     session.commit()
