@@ -207,7 +207,7 @@ def session_labels_near(user: User) -> list[str]:
     """Labels of the sessions that apply somewhere in the user's place, earliest first."""
     query = select(SessionTemplate.label).where(SessionTemplate.opt_out.is_(False))
     if user.unit is not None:
-        above = [int(p) for p in user.unit.path.strip("/").split("/") if p]
+        above = list(user.unit.ids_from_root)
         query = query.where(
             or_(
                 SessionTemplate.unit_id.in_(above),

@@ -90,7 +90,7 @@ def segments_visible(user: User) -> Select[tuple[Segment]]:
     query = select(Segment)
     if user.unit is None:
         return query
-    above = [int(part) for part in user.unit.path.strip("/").split("/") if part]
+    above = list(user.unit.ids_from_root)
     below = select(Unit.id).where(Unit.path.startswith(user.unit.path, autoescape=True))
     return query.where(
         or_(Segment.unit_id.is_(None), Segment.unit_id.in_(above), Segment.unit_id.in_(below))

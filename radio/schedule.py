@@ -1,6 +1,6 @@
 """What every page, API route and command does after a schedule change: rebuild playlists."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_login import current_user
@@ -14,6 +14,11 @@ from scheduler.builder import BuildResult, build_playlists
 from scheduler.units import Station
 
 
+def local_today() -> date:
+    """Today in the deployment's time zone (stations may have their own)."""
+    return today_in(current_app.config["TIMEZONE"])
+
+
 def _user_id() -> int | None:
     return current_user.id if current_user and current_user.is_authenticated else None
 
@@ -22,7 +27,7 @@ def rebuild_later(stations: list[Station] | None) -> Job:
     """Queue a rebuild of the next days for these stations (None: all of them)."""
     return request_build(
         get_session(),
-        today_in(current_app.config["TIMEZONE"]),
+        local_today(),
         station_ids=None if stations is None else [s.id for s in stations],
         user_id=_user_id(),
     )

@@ -89,7 +89,7 @@ class Place:
 
     @classmethod
     def of(cls, station: Station) -> "Place":
-        return cls(station, tuple(int(p) for p in station.unit.path.strip("/").split("/") if p))
+        return cls(station, station.unit.ids_from_root)
 
 
 class TemplateBook:

@@ -9,6 +9,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from audio_library.db import Base, utcnow
 
 
+def ids_of(path: str) -> tuple[int, ...]:
+    """The unit ids of a path such as "/1/9/80/"."""
+    return tuple(int(part) for part in path.strip("/").split("/") if part)
+
+
 class Tier(enum.StrEnum):
     PROVINCE = "province"
     DISTRICT = "district"
@@ -41,6 +46,11 @@ class Unit(Base):
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.code")
     stations: Mapped[list["Station"]] = relationship(back_populates="unit", order_by="Station.code")
+
+    @property
+    def ids_from_root(self) -> tuple[int, ...]:
+        """The ids on the path from the root down to this unit."""
+        return ids_of(self.path)
 
     def contains(self, other: "Unit") -> bool:
         """Whether `other` is this unit or lies below it."""
@@ -95,18 +105,16 @@ def move_unit(session: Session, unit: Unit, parent: Unit | None) -> None:
 
 def ancestors(session: Session, unit: Unit) -> list[Unit]:
     """The units from the root down to and including `unit`, in one query."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    ids = unit.ids_from_root
     found = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
 
 
 def path_names(session: Session, units: list[Unit]) -> dict[int, str]:
     """Map unit id to a readable path such as "Tỉnh A › Huyện B › Xã C"."""
-    ids = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
+    ids = {i for u in units for i in u.ids_from_root}
     names = {i: n for i, n in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids)))}
-    return {
-        u.id: " › ".join(names[int(p)] for p in u.path.strip("/").split("/") if p) for u in units
-    }
+    return {u.id: " › ".join(names[i] for i in u.ids_from_root) for u in units}
 
 
 def units_by_code(session: Session, code: str) -> list[Unit]:

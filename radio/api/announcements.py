@@ -20,11 +20,11 @@ from radio.api.announcement_schemas import (
     ReachSchema,
 )
 from radio.api.auth import blueprint
-from radio.api.schedule_common import allowed, me, missing, refuse, today, usable_segment
+from radio.api.schedule_common import allowed, me, missing, refuse, usable_segment
 from radio.db import get_session
 from radio.people import Role, User
 from radio.policy import Permission, in_scope, require, station_or_403, unit_or_403
-from radio.schedule import cancel_emergency, reach, rebuild_later, send_emergency
+from radio.schedule import cancel_emergency, local_today, reach, rebuild_later, send_emergency
 from scheduler.announcements import Announcement, save_one_off, stations_reached
 from scheduler.builder import BuildResult
 from scheduler.errors import ScheduleError
@@ -129,7 +129,7 @@ def create_one_off(args: dict[str, Any]) -> Any:
     announcement.days, announcement.session_labels = args["days"], args["session_labels"]
     try:
         usable_segment(user, args["segment_id"])
-        save_one_off(get_session(), announcement, today())
+        save_one_off(get_session(), announcement, local_today())
     except ScheduleError as exc:
         return refuse(exc)
     rebuild_later(reach(announcement))

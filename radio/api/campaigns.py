@@ -16,11 +16,11 @@ from radio.api.campaign_schemas import (
     CampaignSchema,
     WeekQuerySchema,
 )
-from radio.api.schedule_common import allowed, me, missing, refuse, today, usable_segment
+from radio.api.schedule_common import allowed, me, missing, refuse, usable_segment
 from radio.db import get_session
 from radio.people import Role, User
 from radio.policy import Permission, in_scope, require, unit_or_403
-from radio.schedule import rebuild_later
+from radio.schedule import local_today, rebuild_later
 from scheduler.campaigns import Campaign, Quota, QuotaKind, save_campaign, set_pool
 from scheduler.errors import ScheduleError
 from scheduler.quotas import check_quotas, quota_progress, quota_week, target_stations
@@ -102,7 +102,7 @@ def store_campaign(user: User, campaign: Campaign, args: dict[str, Any]) -> Resp
             campaign.quotas = quotas
         save_campaign(session, campaign)
         set_pool(session, campaign, list(dict.fromkeys(args["segment_ids"])))
-        check_quotas(session, campaign, quota_week(campaign, today()))
+        check_quotas(session, campaign, quota_week(campaign, local_today()))
     except ScheduleError as exc:
         return refuse(exc)
     after = target_stations(session, campaign)
@@ -133,7 +133,7 @@ def get_campaign(args: dict[str, Any], campaign_id: int) -> dict[str, Any]:
     """
     user = me()
     campaign = campaign_or_403(campaign_id)
-    week = args["week"] or today()
+    week = args["week"] or local_today()
     progress = quota_progress(get_session(), campaign, week)
     return {
         "campaign": campaign,

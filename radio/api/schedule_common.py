@@ -2,10 +2,9 @@
 
 import functools
 from collections.abc import Callable
-from datetime import date
 from typing import NoReturn, ParamSpec, TypeVar
 
-from flask import abort, current_app
+from flask import abort
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,7 +15,6 @@ from radio.errors import problem
 from radio.people import User
 from radio.policy import Permission, require, sees_whole_tree, segment_visible
 from radio.schedule_messages import describe_error
-from scheduler.build_job import today_in
 from scheduler.errors import ScheduleError
 
 P = ParamSpec("P")
@@ -51,10 +49,6 @@ def allowed(permission: Permission) -> Callable[[Callable[P, R]], Callable[P, R]
 
 def me() -> User:
     return current_user  # type: ignore[no-any-return]
-
-
-def today() -> date:
-    return today_in(current_app.config["TIMEZONE"])
 
 
 def usable_segment(user: User, segment_id: int | None) -> Segment:

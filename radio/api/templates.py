@@ -51,15 +51,11 @@ def template_or_403(template_id: int, permission: Permission) -> SessionTemplate
     return template
 
 
-def unit_chain(unit: Unit) -> tuple[int, ...]:
-    return tuple(int(part) for part in unit.path.strip("/").split("/") if part)
-
-
 def chain_of(template: SessionTemplate) -> tuple[int, ...]:
     """The units whose templates the template's place inherits, from the root down."""
     if template.station_id is not None:
-        return unit_chain(get_session().get(Station, template.station_id).unit)  # type: ignore[union-attr]
-    return unit_chain(get_session().get(Unit, template.unit_id))  # type: ignore[arg-type]
+        return get_session().get(Station, template.station_id).unit.ids_from_root  # type: ignore[union-attr]
+    return get_session().get(Unit, template.unit_id).ids_from_root  # type: ignore[arg-type]
 
 
 def fill_template(user: User, template: SessionTemplate, args: dict[str, Any]) -> None:
@@ -134,7 +130,7 @@ def list_templates(args: dict[str, Any]) -> dict[str, list[SessionTemplate]]:
     else:
         unit = unit_or_403(args["unit"], Permission.VIEW_SCHEDULE)
         own = book.by_unit.get(unit.id, [])
-        effective = book.effective_at(unit_chain(unit))
+        effective = book.effective_at(unit.ids_from_root)
     own = sorted(own, key=lambda t: (t.start_minute, t.id))
     return {"templates": own, "effective": effective}
 

@@ -21,10 +21,9 @@ from radio.announcement_forms import (
 from radio.db import get_session
 from radio.people import Role, User
 from radio.policy import Permission, can, require, sees_whole_tree, segment_visible, unit_or_403
-from radio.schedule import cancel_emergency, reach, rebuild_later, send_emergency
+from radio.schedule import cancel_emergency, local_today, reach, rebuild_later, send_emergency
 from radio.schedule_forms import show_error
 from radio.schedule_messages import describe_error
-from radio.views.campaigns import today
 from scheduler.announcements import Announcement, active_emergencies, issue_emergency, save_one_off
 from scheduler.builder import BuildResult
 from scheduler.errors import ScheduleError
@@ -40,14 +39,14 @@ def _visible(user: User) -> ColumnElement[bool]:
     if user.role == Role.OPERATOR:
         if user.station is None:
             return false()
-        above = [int(p) for p in user.station.unit.path.strip("/").split("/") if p]
+        above = list(user.station.unit.ids_from_root)
         return or_(
             Announcement.stations.any(Station.id == user.station_id),
             Announcement.units.any(Unit.id.in_(above)),
         )
     if user.unit is None:
         return true()
-    above = [int(p) for p in user.unit.path.strip("/").split("/") if p]
+    above = list(user.unit.ids_from_root)
     below = Unit.path.startswith(user.unit.path, autoescape=True)
     return or_(
         Announcement.units.any(or_(Unit.id.in_(above), below)),
@@ -114,7 +113,7 @@ def index() -> str:
         page=page,
         has_more=len(rows) > PAGE_SIZE,
         now=now,
-        today=today().isoformat(),
+        today=local_today().isoformat(),
         as_date=date.fromisoformat,
         may_cancel=lambda a: may_send(a, Permission.SEND_EMERGENCY),
         can_one_off=can(current_user, Permission.MANAGE_SCHEDULE),
@@ -129,14 +128,14 @@ def one_off() -> Response | str | tuple[str, int]:
     if request.method == "POST":
         _posted_targets_or_403(Permission.MANAGE_SCHEDULE)
     form = OneOffForm()
-    form.fill_choices(today(), emergency=False)
+    form.fill_choices(local_today(), emergency=False)
     form.fill_sessions(current_user)
     if request.method == "GET":
-        form.first_day.data = today()
+        form.first_day.data = local_today()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("announcements/one_off.html", form=form), status
-    days = form.days(today())
+    days = form.days(local_today())
     if days is None:
         return render_template("announcements/one_off.html", form=form), 422
     segment, units, stations = form.targets()
@@ -152,7 +151,7 @@ def one_off() -> Response | str | tuple[str, int]:
     )
     session = get_session()
     try:
-        save_one_off(session, announcement, today())
+        save_one_off(session, announcement, local_today())
     except ScheduleError as exc:
         session.rollback()
         show_error(form, exc, ONE_OFF_FIELDS)
@@ -176,7 +175,7 @@ def emergency() -> Response | str | tuple[str, int]:
     if request.method == "POST":
         _posted_targets_or_403(Permission.SEND_EMERGENCY)
     form = EmergencyForm()
-    form.fill_choices(today(), emergency=True)
+    form.fill_choices(local_today(), emergency=True)
     _fill_supersedes(form)
     if request.method == "GET":
         form.expires_at.data = (utcnow() + timedelta(hours=2)).astimezone(local_zone())

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, or_, select
@@ -13,10 +13,9 @@ from radio.campaign_forms import CAMPAIGN_FIELDS, QUOTA_FIELDS, CampaignForm, Qu
 from radio.db import get_session
 from radio.people import Role, User
 from radio.policy import Permission, can, in_scope, require, sees_whole_tree, unit_or_403
-from radio.schedule import rebuild_later
+from radio.schedule import local_today, rebuild_later
 from radio.schedule_forms import show_error
 from radio.schedule_messages import describe_error
-from scheduler.build_job import today_in
 from scheduler.campaigns import Campaign, save_campaign, set_pool
 from scheduler.errors import ScheduleError
 from scheduler.quotas import Progress, check_quotas, quota_progress, quota_week, target_stations
@@ -27,16 +26,12 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 PAGE_SIZE = 100
 
 
-def today() -> date:
-    return today_in(current_app.config["TIMEZONE"])
-
-
 def _readable(user: User) -> Select[tuple[Campaign]]:
     """Campaigns of the user's subtree, and those of units above it."""
     query = select(Campaign)
     if user.unit is None:
         return query
-    above = [int(part) for part in user.unit.path.strip("/").split("/") if part]
+    above = list(user.unit.ids_from_root)
     below = select(Unit.id).where(Unit.path.startswith(user.unit.path, autoescape=True))
     return query.where(
         or_(Campaign.unit_id.is_(None), Campaign.unit_id.in_(above), Campaign.unit_id.in_(below))
@@ -88,7 +83,7 @@ def index() -> str:
         campaigns=rows[:PAGE_SIZE],
         page=page,
         has_more=len(rows) > PAGE_SIZE,
-        today=today(),
+        today=local_today(),
         can_create=can(current_user, Permission.MANAGE_SCHEDULE),
     )
 
@@ -101,7 +96,7 @@ def show(campaign_id: int) -> str | tuple[str, int]:
 
 def _week() -> tuple[date, str]:
     """The Monday of the week asked for (?week=YYYY-MM-DD), and an error if it was not a date."""
-    asked, error, day = request.args.get("week", "").strip(), "", today()
+    asked, error, day = request.args.get("week", "").strip(), "", local_today()
     if asked:
         try:
             day = date.fromisoformat(asked)
@@ -147,7 +142,7 @@ def _show(campaign: Campaign, quota_form: QuotaForm, status: int = 200) -> str |
 def create() -> Response | str | tuple[str, int]:
     _require_reader()
     require(Permission.MANAGE_SCHEDULE)
-    start = today()
+    start = local_today()
     campaign = Campaign(unit_id=current_user.unit_id, starts_on=start, ends_on=start)
     return _edit(campaign)
 
@@ -182,7 +177,7 @@ def _edit(campaign: Campaign) -> Response | str | tuple[str, int]:
     try:
         save_campaign(session, campaign)
         set_pool(session, campaign, form.segment_ids.data or [])
-        check_quotas(session, campaign, quota_week(campaign, today()))
+        check_quotas(session, campaign, quota_week(campaign, local_today()))
     except ScheduleError as exc:
         session.rollback()
         show_error(form, exc, CAMPAIGN_FIELDS)
@@ -206,7 +201,7 @@ def add_quota(campaign_id: int) -> Response | str | tuple[str, int]:
     try:
         campaign.quotas.append(form.quota())
         save_campaign(session, campaign)
-        check_quotas(session, campaign, quota_week(campaign, today()))
+        check_quotas(session, campaign, quota_week(campaign, local_today()))
     except ScheduleError as exc:
         session.rollback()
         show_error(form, exc, QUOTA_FIELDS)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from radio.db import get_session
 from radio.policy import Permission, station_or_403, unit_or_403
-from scheduler.build_job import today_in
+from radio.schedule import local_today
 from scheduler.playlist_views import day_view, stations_below, warning_counts, week_cells
 from scheduler.units import path_names
 
@@ -56,7 +56,7 @@ def minutes_seconds(seconds: float) -> str:
 @login_required
 def today(code: str) -> Response:
     station = station_or_403(code, Permission.VIEW_SCHEDULE)
-    day = today_in(current_app.config["TIMEZONE"])
+    day = local_today()
     return redirect(url_for("playlists.day", code=station.code, day=day.isoformat()))
 
 
@@ -92,7 +92,7 @@ def calendar(unit_id: int) -> str:
     unit = unit_or_403(unit_id, Permission.VIEW_SCHEDULE)
     session = get_session()
     asked = request.args.get("week")
-    some_day = parse_day(asked) if asked else today_in(current_app.config["TIMEZONE"])
+    some_day = parse_day(asked) if asked else local_today()
     monday = some_day - timedelta(days=some_day.weekday())
     page = max(1, request.args.get("page", 1, type=int))
     stations = stations_below(session, unit, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)

@@ -21,7 +21,7 @@ bp = Blueprint("tts", __name__, url_prefix="/library")
 def lexicon_units() -> list[int]:
     """The user's unit and those above it: whose pronunciations apply to their text."""
     unit = current_user.unit
-    return [int(p) for p in unit.path.strip("/").split("/") if p] if unit else []
+    return list(unit.ids_from_root) if unit else []
 
 
 def tts_error_text(error: TTSError) -> str:
