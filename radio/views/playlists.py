@@ -42,9 +42,9 @@ def parse_day(text: str) -> date:
     abort(400, _("A date is not valid; use the form YYYY-MM-DD."))
 
 
-def clock(zone: ZoneInfo) -> Callable[[datetime], str]:
-    """Format stored UTC times as HH:MM in the station's zone."""
-    return lambda moment: moment.astimezone(zone).strftime("%H:%M")
+def clock(zone: ZoneInfo, pattern: str = "%H:%M") -> Callable[[datetime], str]:
+    """Format stored UTC times in the station's zone."""
+    return lambda moment: moment.astimezone(zone).strftime(pattern)
 
 
 def minutes_seconds(seconds: float) -> str:
@@ -76,6 +76,7 @@ def day(code: str, day: str) -> tuple[str, int]:
         previous=on - timedelta(days=1),
         following=on + timedelta(days=1),
         hhmm=clock(zone),
+        hhmmss=clock(zone, "%H:%M:%S"),  # items a few seconds long start in the same minute
         built_at=(
             view.playlist.built_at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
             if view.playlist
