@@ -1,19 +1,25 @@
-"""Loading what the planner needs for many stations and days in a few bulk queries."""
+"""Loading what the planner needs for many stations and days in a few bulk queries.
+
+Announcements and campaigns are reduced to plain frozen values once, and what many
+stations share (a province's sessions of a day, a district's pool) is worked out
+once per build: a national build plans tens of thousands of station-days.
+"""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from math import ceil
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from audio_library.segments import Level, Segment, State
 from scheduler.announcements import Announcement
 from scheduler.campaigns import Campaign, QuotaKind, campaign_segment
-from scheduler.planner import Airing, Fixed, Item, OneOff, Planned, QuotaRule, Seg, Slot
+from scheduler.planner import Airing, Fixed, Item, OneOff, Planned, QuotaRule, Seg, Slot, tick
 from scheduler.playlists import (
     Playlist,
     PlaylistItem,
@@ -52,6 +58,51 @@ class Valid:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """An announcement reduced to what the planner asks of it."""
+
+    id: int
+    segment_id: int
+    priority: bool
+    days: frozenset[date]
+    labels: frozenset[str]
+    unit_ids: frozenset[int]
+    station_ids: frozenset[int]
+    airings: tuple[datetime, ...]
+
+    @classmethod
+    def of(cls, a: Announcement) -> "Broadcast":
+        return cls(
+            id=a.id,
+            segment_id=a.segment_id,
+            priority=a.level == Level.PRIORITY,
+            days=frozenset(date.fromisoformat(d) for d in a.days or []),
+            labels=frozenset(a.session_labels or []),
+            unit_ids=frozenset(u.id for u in a.units),
+            station_ids=frozenset(s.id for s in a.stations),
+            airings=tuple(a.airings()),
+        )
+
+    def reaches(self, place: Place) -> bool:
+        return place.station.id in self.station_ids or not self.unit_ids.isdisjoint(place.unit_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPlan:
+    """A campaign reduced to its period, targets, pool and quotas."""
+
+    id: int
+    starts_on: date
+    ends_on: date
+    target_ids: frozenset[int]
+    pool: tuple[int, ...]
+    quotas: tuple[tuple[int, str, int, int, int | None], ...]  # id, kind, times, minutes, topic
+
+    def runs_on(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
 @dataclass
 class Stored:
     """A station-day's current playlist, as the planner sees it."""
@@ -62,40 +113,66 @@ class Stored:
 
 
 @dataclass
+class History:
+    """What was planned before the first day built: rotation and this week's counts."""
+
+    last_tick: dict[int, dict[int, int]] = field(default_factory=dict)  # station → segment
+    plays: dict[int, dict[int, int]] = field(default_factory=dict)  # station → segment
+    seconds: dict[int, dict[int, float]] = field(default_factory=dict)  # station → topic
+
+
+@dataclass
 class Inputs:
     book: TemplateBook
     segments: dict[int, Valid]
-    campaigns: list[Campaign]
-    pools: dict[int, list[int]]  # campaign id → segment ids
-    one_offs: list[Announcement]
-    emergencies: list[Announcement]
+    campaigns: list[CampaignPlan]
+    one_offs: list[Broadcast]
+    emergencies: list[Broadcast]
     stored: dict[tuple[int, date], Stored] = field(default_factory=dict)
-    _owners: set[int] | None = None
-    _fill_cache: dict[tuple[tuple[int, ...], date], dict[int | None, list[Seg]]] = field(
-        default_factory=dict
-    )
+    history: History = field(default_factory=History)
+    _owners: set[int] = field(default_factory=set)
+    _cache: dict[Any, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._owners = {v.unit_id for v in self.segments.values() if v.unit_id}
+
+    def _cached(self, key: Any, make: Any) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def _pool_key(self, place: Place) -> tuple[int, ...]:
+        """Stations whose chains hold the same segment-owning units share one pool."""
+        return tuple(u for u in place.unit_ids if u in self._owners)
 
     def fill_pool(self, place: Place, day: date) -> dict[int | None, list[Seg]]:
         """Normal and priority segments valid on the day and meant for this place, by topic."""
-        # Stations whose chains hold the same segment-owning units share one pool.
-        if self._owners is None:
-            self._owners = {v.unit_id for v in self.segments.values() if v.unit_id}
-        chain = set(place.unit_ids) & self._owners
-        key = (tuple(sorted(chain)), day)
-        if key not in self._fill_cache:
-            pool: dict[int | None, list[Seg]] = defaultdict(list)
-            for valid in self.segments.values():
-                if valid.seg.level == Level.EMERGENCY or not valid.on(day):
-                    continue
-                if valid.unit_id is None or valid.unit_id in chain:
-                    pool[valid.seg.topic_id].append(valid.seg)
-                    pool[None].append(valid.seg)
-            self._fill_cache[key] = dict(pool)
-        return self._fill_cache[key]
+        chain = self._pool_key(place)
+        return self._cached(("pool", chain, day), lambda: self._pool(set(chain), day))  # type: ignore[no-any-return]
 
-    def slots(self, place: Place, day: date, report: list[dict[str, object]]) -> list[Slot]:
-        slots = []
-        for template in self.book.sessions_on(place, day):
+    def _pool(self, chain: set[int], day: date) -> dict[int | None, list[Seg]]:
+        pool: dict[int | None, list[Seg]] = defaultdict(list)
+        for valid in self.segments.values():
+            if valid.seg.level == Level.EMERGENCY or not valid.on(day):
+                continue
+            if valid.unit_id is None or valid.unit_id in chain:
+                pool[valid.seg.topic_id].append(valid.seg)
+                pool[None].append(valid.seg)
+        return dict(pool)
+
+    def slots(self, place: Place, day: date, report: list[dict[str, Any]]) -> list[Slot]:
+        """The day's regular sessions; stations with the same templates share them."""
+        templates = tuple(self.book.sessions_on(place, day))
+        key = ("slots", tuple(t.id for t in templates), day, place.station.timezone)
+        slots, notes = self._cached(key, lambda: self._slots(templates, day, place))
+        report.extend(dict(n) for n in notes)
+        return slots  # type: ignore[no-any-return]
+
+    def _slots(
+        self, templates: tuple[SessionTemplate, ...], day: date, place: Place
+    ) -> tuple[list[Slot], list[dict[str, Any]]]:
+        slots, notes = [], []
+        for template in templates:
             fixed = []
             fill: list[int | None] = []
             for item in template.items:
@@ -106,7 +183,7 @@ class Inputs:
                 else:
                     valid = self.segments.get(item.segment_id or 0)
                     if valid is None or not valid.on(day):
-                        report.append(
+                        notes.append(
                             {
                                 "kind": "fixed_missing",
                                 "session": template.label,
@@ -126,69 +203,58 @@ class Inputs:
                     fill_topics=tuple(fill),
                 )
             )
-        return slots
+        return slots, notes
 
     def one_offs_for(self, place: Place, day: date) -> list[OneOff]:
-        iso = day.isoformat()
         found = []
-        for announcement in self.one_offs:
-            valid = self.segments.get(announcement.segment_id)
-            if (
-                iso in announcement.days
-                and valid
-                and valid.on(day)
-                and _reaches(announcement, place)
-            ):
-                priority = announcement.level == Level.PRIORITY
-                found.append(
-                    OneOff(
-                        announcement.id, valid.seg, priority, frozenset(announcement.session_labels)
-                    )
-                )
+        for broadcast in self.one_offs:
+            valid = self.segments.get(broadcast.segment_id)
+            if day in broadcast.days and valid and valid.on(day) and broadcast.reaches(place):
+                found.append(OneOff(broadcast.id, valid.seg, broadcast.priority, broadcast.labels))
         return found
 
     def airings_for(self, place: Place, day: date, now: datetime) -> list[Airing]:
         tz = zone(place.station.timezone)
         found = []
-        for announcement in self.emergencies:
-            valid = self.segments.get(announcement.segment_id)
-            if valid is None or not _reaches(announcement, place):
+        for broadcast in self.emergencies:
+            valid = self.segments.get(broadcast.segment_id)
+            if valid is None or not valid.on(day) or not broadcast.reaches(place):
                 continue
-            for at in announcement.airings():
+            for at in broadcast.airings:
                 if at >= now - timedelta(seconds=59) and at.astimezone(tz).date() == day:
-                    found.append(Airing(announcement.id, valid.seg, at))
+                    found.append(Airing(broadcast.id, valid.seg, at))
         return found
 
     def quotas_for(self, place: Place, day: date) -> list[QuotaRule]:
+        """The quotas of the campaigns that run on the day and target this place."""
+        chosen = tuple(
+            c
+            for c in self.campaigns
+            if c.runs_on(day) and not c.target_ids.isdisjoint(place.unit_ids)
+        )
+        key = ("quotas", tuple(c.id for c in chosen), self._pool_key(place), day)
+        return self._cached(key, lambda: self._quotas(chosen, place, day))  # type: ignore[no-any-return]
+
+    def _quotas(
+        self, campaigns: tuple[CampaignPlan, ...], place: Place, day: date
+    ) -> list[QuotaRule]:
         monday = day - timedelta(days=day.weekday())
         rules = []
-        for campaign in self.campaigns:
-            if not campaign.runs_on(day) or not any(
-                u.id in place.unit_ids for u in campaign.target_units()
-            ):
-                continue
+        for campaign in campaigns:
             active = sum(campaign.runs_on(monday + timedelta(days=i)) for i in range(7))
-            pool = [self.segments[s] for s in self.pools.get(campaign.id, []) if s in self.segments]
+            pool = [self.segments[s] for s in campaign.pool if s in self.segments]
             pool = [v for v in pool if v.on(day) and v.seg.level != Level.EMERGENCY]
-            for quota in campaign.quotas:
-                if quota.kind == QuotaKind.SEGMENT_PLAYS:
-                    required = float(ceil(quota.times_per_week * active / 7))
+            for quota_id, kind, times, minutes, topic_id in campaign.quotas:
+                if kind == QuotaKind.SEGMENT_PLAYS:
+                    required = float(ceil(times * active / 7))
                     segs = tuple(v.seg for v in pool)
                 else:
-                    required = quota.minutes_per_week * 60 * active / 7
-                    segs = tuple(v.seg for v in pool if v.seg.topic_id == quota.topic_id)
+                    required = minutes * 60 * active / 7
+                    segs = tuple(v.seg for v in pool if v.seg.topic_id == topic_id)
                     if not segs:
-                        segs = tuple(self.fill_pool(place, day).get(quota.topic_id, []))
-                rules.append(
-                    QuotaRule(quota.id, campaign.id, quota.kind, required, quota.topic_id, segs)
-                )
+                        segs = tuple(self.fill_pool(place, day).get(topic_id, []))
+                rules.append(QuotaRule(quota_id, campaign.id, kind, required, topic_id, segs))
         return rules
-
-
-def _reaches(announcement: Announcement, place: Place) -> bool:
-    return any(s.id == place.station.id for s in announcement.stations) or any(
-        u.id in place.unit_ids for u in announcement.units
-    )
 
 
 def load_inputs(session: Session, first: date, last: date, now: datetime) -> Inputs:
@@ -207,7 +273,9 @@ def load_inputs(session: Session, first: date, last: date, now: datetime) -> Inp
             Segment.unit_id,
             Segment.air_from,
             Segment.air_until,
-        ).where(Segment.state == State.APPROVED)
+        )
+        .where(Segment.state == State.APPROVED)
+        .order_by(Segment.id)
     )
     segments = {
         r.id: Valid(
@@ -218,18 +286,11 @@ def load_inputs(session: Session, first: date, last: date, now: datetime) -> Inp
         )
         for r in rows
     }
-    campaigns = list(
-        session.scalars(
-            select(Campaign)
-            .where(Campaign.starts_on <= last, Campaign.ends_on >= first)
-            .options(
-                selectinload(Campaign.quotas),
-                selectinload(Campaign.targets),
-                selectinload(Campaign.owner),
-            )
-            .order_by(Campaign.id)
-        )
-    )
+    one_offs, emergencies = _broadcasts(session, first, last, now)
+    return Inputs(book, segments, _campaigns(session, first, last), one_offs, emergencies)
+
+
+def _campaigns(session: Session, first: date, last: date) -> list[CampaignPlan]:
     pools: dict[int, list[int]] = defaultdict(list)
     for campaign_id, segment_id in session.execute(
         select(campaign_segment.c.campaign_id, campaign_segment.c.segment_id).order_by(
@@ -237,56 +298,145 @@ def load_inputs(session: Session, first: date, last: date, now: datetime) -> Inp
         )
     ):
         pools[campaign_id].append(segment_id)
-    announcements = list(
-        session.scalars(
-            select(Announcement)
-            .options(selectinload(Announcement.units), selectinload(Announcement.stations))
-            .order_by(Announcement.id)
+    campaigns = session.scalars(
+        select(Campaign)
+        .where(Campaign.starts_on <= last, Campaign.ends_on >= first)
+        .options(
+            selectinload(Campaign.quotas),
+            selectinload(Campaign.targets),
+            selectinload(Campaign.owner),
         )
+        .order_by(Campaign.id)
+    )
+    return [
+        CampaignPlan(
+            id=c.id,
+            starts_on=c.starts_on,
+            ends_on=c.ends_on,
+            target_ids=frozenset(u.id for u in c.target_units()),
+            pool=tuple(pools.get(c.id, [])),
+            quotas=tuple(
+                (q.id, q.kind, q.times_per_week, q.minutes_per_week, q.topic_id) for q in c.quotas
+            ),
+        )
+        for c in campaigns
+    ]
+
+
+def _broadcasts(
+    session: Session, first: date, last: date, now: datetime
+) -> tuple[list[Broadcast], list[Broadcast]]:
+    """The one-offs on the days built, and the emergencies still on air."""
+    announcements = session.scalars(
+        select(Announcement)
+        .options(selectinload(Announcement.units), selectinload(Announcement.stations))
+        .order_by(Announcement.id)
     )
     days = {(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)}
-    one_offs = [a for a in announcements if a.level != Level.EMERGENCY and days & set(a.days)]
-    emergencies = [
-        a
-        for a in announcements
-        if a.level == Level.EMERGENCY
-        and a.expires_at is not None
-        and a.expires_at > now - timedelta(days=1)
-        and (a.ended_at is None or a.ended_at > now)
-    ]
-    return Inputs(book, segments, campaigns, dict(pools), one_offs, emergencies)
+    one_offs, emergencies = [], []
+    for a in announcements:
+        if a.level != Level.EMERGENCY and days & set(a.days or []):
+            one_offs.append(Broadcast.of(a))
+        elif (
+            a.level == Level.EMERGENCY
+            and a.expires_at is not None
+            and a.expires_at > now - timedelta(days=1)
+            and (a.ended_at is None or a.ended_at > now)
+        ):
+            emergencies.append(Broadcast.of(a))
+    return one_offs, emergencies
+
+
+def _heads(first: date, last: date, station_ids: list[int]) -> Any:
+    """Current playlist versions of these stations between two days, as a join target."""
+    heads = current_versions(first, last)
+    return (
+        select(Playlist.id, Playlist.station_id, Playlist.day)
+        .join(
+            heads,
+            and_(
+                heads.c.station_id == Playlist.station_id,
+                heads.c.day == Playlist.day,
+                heads.c.version == Playlist.version,
+            ),
+        )
+        .where(Playlist.station_id.in_(station_ids))
+        .subquery()
+    )
+
+
+def load_history(session: Session, station_ids: list[int], first: date) -> History:
+    """When each segment was last planned at each station, and this week's counts so far."""
+    history = History()
+    before = _heads(first - timedelta(days=HISTORY_DAYS), first - timedelta(days=1), station_ids)
+    last = (
+        select(before.c.station_id, PlaylistItem.segment_id, func.max(PlaylistSession.starts_at))
+        .join(PlaylistItem, PlaylistItem.playlist_id == before.c.id)
+        .join(
+            PlaylistSession,
+            and_(
+                PlaylistSession.playlist_id == PlaylistItem.playlist_id,
+                PlaylistSession.number == PlaylistItem.session_number,
+            ),
+        )
+        .where(PlaylistItem.segment_id.is_not(None))
+        .group_by(before.c.station_id, PlaylistItem.segment_id)
+    )
+    for station_id, segment_id, starts_at in session.execute(last):
+        moment = starts_at if starts_at.tzinfo else starts_at.replace(tzinfo=UTC)
+        history.last_tick.setdefault(station_id, {})[segment_id] = tick(moment)
+    monday = first - timedelta(days=first.weekday())
+    if monday < first:
+        week = _heads(monday, first - timedelta(days=1), station_ids)
+        counts = (
+            select(
+                week.c.station_id,
+                PlaylistItem.segment_id,
+                PlaylistItem.topic_id,
+                func.count(),
+                func.sum(PlaylistItem.duration),
+            )
+            .join(PlaylistItem, PlaylistItem.playlist_id == week.c.id)
+            .where(PlaylistItem.segment_id.is_not(None))
+            .group_by(week.c.station_id, PlaylistItem.segment_id, PlaylistItem.topic_id)
+        )
+        for station_id, segment_id, topic_id, plays, seconds in session.execute(counts):
+            history.plays.setdefault(station_id, {})[segment_id] = plays
+            topics = history.seconds.setdefault(station_id, {})
+            topics[topic_id] = topics.get(topic_id, 0.0) + float(seconds)
+    return history
 
 
 def load_stored(
-    session: Session, station_ids: list[int] | None, first: date, last: date
+    session: Session, station_ids: list[int], first: date, last: date
 ) -> dict[tuple[int, date], Stored]:
-    """The current playlists from HISTORY_DAYS before `first` to `last`."""
-    heads = current_versions(first - timedelta(days=HISTORY_DAYS), last)
-    playlists = select(
-        Playlist.id, Playlist.station_id, Playlist.day, Playlist.version, Playlist.content_hash
-    ).join(
-        heads,
-        and_(
-            heads.c.station_id == Playlist.station_id,
-            heads.c.day == Playlist.day,
-            heads.c.version == Playlist.version,
-        ),
+    """The current playlists of the days being built, as planned sessions."""
+    heads = current_versions(first, last)
+    playlists = (
+        select(
+            Playlist.id, Playlist.station_id, Playlist.day, Playlist.version, Playlist.content_hash
+        )
+        .join(
+            heads,
+            and_(
+                heads.c.station_id == Playlist.station_id,
+                heads.c.day == Playlist.day,
+                heads.c.version == Playlist.version,
+            ),
+        )
+        .where(Playlist.station_id.in_(station_ids))
     )
-    if station_ids is not None:
-        playlists = playlists.where(Playlist.station_id.in_(station_ids))
     found: dict[int, tuple[tuple[int, date], Stored]] = {}
     for row in session.execute(playlists):
         found[row.id] = ((row.station_id, row.day), Stored(row.version, row.content_hash, []))
-    if not found:
-        return {}
-    ids = list(found)
     sessions: dict[tuple[int, int], Planned] = {}
-    for chunk in _chunks(ids, 5000):
-        for s in session.scalars(
-            select(PlaylistSession)
+    for chunk in _chunks(list(found), 5000):
+        session_rows = session.execute(
+            select(PlaylistSession.__table__)
             .where(PlaylistSession.playlist_id.in_(chunk))
             .order_by(PlaylistSession.playlist_id, PlaylistSession.number)
-        ):
+        )
+        for s in session_rows:
             planned = Planned(
                 s.label,
                 SessionKind(s.kind),
@@ -299,30 +449,34 @@ def load_stored(
             )
             sessions[(s.playlist_id, s.number)] = planned
             found[s.playlist_id][1].sessions.append(planned)
-        for i in session.execute(
-            select(PlaylistItem)
+        item_rows = session.execute(
+            select(PlaylistItem.__table__)
             .where(PlaylistItem.playlist_id.in_(chunk))
             .order_by(PlaylistItem.playlist_id, PlaylistItem.session_number, PlaylistItem.position)
-        ).scalars():
-            seg = (
-                Seg(i.segment_id, i.title, i.topic_id or 0, i.level, i.duration, i.audio_sha)
-                if i.segment_id is not None
-                else None
-            )
-            item = Item(
-                i.kind,
-                seg,
-                i.url,
-                i.title,
-                i.duration,
-                Reason(i.reason),
-                i.campaign_id,
-                i.quota_id,
-                i.announcement_id,
-                i.template_item_id,
-            )
-            sessions[(i.playlist_id, i.session_number)].add(item)
+        )
+        for i in item_rows:
+            sessions[(i.playlist_id, i.session_number)].add(_stored_item(i))
     return dict(found.values())
+
+
+def _stored_item(i: Any) -> Item:
+    seg = (
+        Seg(i.segment_id, i.title, i.topic_id or 0, i.level, i.duration, i.audio_sha)
+        if i.segment_id is not None
+        else None
+    )
+    return Item(
+        i.kind,
+        seg,
+        i.url,
+        i.title,
+        i.duration,
+        Reason(i.reason),
+        i.campaign_id,
+        i.quota_id,
+        i.announcement_id,
+        i.template_item_id,
+    )
 
 
 def _chunks(values: list[int], size: int) -> list[list[int]]:

@@ -4,18 +4,20 @@ Sessions that already started, or start within the lock window, keep what the
 current version says; only an emergency adds to them (as an extra session).
 """
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from scheduler.build_inputs import HISTORY_DAYS, Inputs, Stored, load_inputs, load_stored
-from scheduler.planner import DayInput, Planned, StationState, plan_day, tick
+from scheduler.build_inputs import Inputs, Stored, load_history, load_inputs, load_stored
+from scheduler.bulk import insert_rows
+from scheduler.planner import DayInput, DayPlan, Planned, StationState, plan_day
 from scheduler.playlists import Playlist, PlaylistItem, PlaylistSession, SessionKind
 from scheduler.templates import Place
 from scheduler.units import Station
@@ -57,7 +59,9 @@ def build_playlists(
     result = BuildResult(stations=len(stations))
     for start in range(0, len(stations), BATCH):
         batch = stations[start : start + BATCH]
-        inputs.stored = load_stored(session, [s.id for s in batch], first, last)
+        ids = [s.id for s in batch]
+        inputs.stored = load_stored(session, ids, first, last)
+        inputs.history = load_history(session, ids, first)
         rows = []
         for station in batch:
             rows += _plan_station(inputs, Place.of(station), first, last, now, lock)
@@ -79,46 +83,59 @@ def _plan_station(
     inputs: Inputs, place: Place, first: date, last: date, now: datetime, lock: timedelta
 ) -> list[_Day]:
     station_id = place.station.id
-    state = StationState()
-    _remember(inputs, state, station_id, first)
+    state = StationState(rotation=dict(inputs.history.last_tick.get(station_id, {})))
     limits = inputs.book.limits(place)
     out = []
     day = first
     while day <= last:
         monday = day - timedelta(days=day.weekday())
         if state.week != monday:
-            plays, seconds = _week_so_far(inputs, station_id, monday, day)
+            plays, seconds = _week_so_far(inputs, station_id, monday, first)
             state.start_week(monday, plays, seconds)
             week = [inputs.book.sessions_on(place, monday + timedelta(days=n)) for n in range(7)]
         stored = inputs.stored.get((station_id, day))
         report: list[dict[str, Any]] = []
-        slots = inputs.slots(place, day, report)
-        frozen: list[Planned] = []
-        if stored is not None:  # a published day: what is locked stays, nothing new joins it
-            frozen = [p for p in stored.sessions if _locked(p, now, lock)]
-            kept = {(p.template_id, p.start) for p in frozen}
-            slots = [
-                s for s in slots if (s.template_id, s.start) not in kept and s.start >= now + lock
-            ]
         after = week[day.weekday() + 1 :]
-        plan = plan_day(
-            DayInput(
-                day=day,
-                slots=slots,
-                frozen=frozen,
-                airings=inputs.airings_for(place, day, now),
-                one_offs=inputs.one_offs_for(place, day),
-                quotas=inputs.quotas_for(place, day),
-                fill_pool=inputs.fill_pool(place, day),
-                max_day_seconds=limits.max_day_minutes * 60 if limits.max_day_minutes else None,
-                sessions_after=sum(len(t) for t in after),
-                seconds_after=float(sum(x.max_minutes * 60 for t in after for x in t)),
-            ),
-            state,
+        inp = DayInput(
+            day=day,
+            slots=inputs.slots(place, day, report),
+            airings=inputs.airings_for(place, day, now),
+            one_offs=inputs.one_offs_for(place, day),
+            quotas=inputs.quotas_for(place, day),
+            fill_pool=inputs.fill_pool(place, day),
+            max_day_seconds=limits.max_day_minutes * 60 if limits.max_day_minutes else None,
+            sessions_after=sum(len(t) for t in after),
+            seconds_after=float(sum(x.max_minutes * 60 for t in after for x in t)),
         )
+        if stored is None:
+            plan = plan_day(inp, state)
+        else:
+            plan, state = _replan(inp, stored, state, now, lock)
         out.append(_Day(station_id, day, plan.sessions, report + plan.report, stored))
         day += timedelta(days=1)
     return out
+
+
+def _replan(
+    inp: DayInput, stored: Stored, state: StationState, now: datetime, lock: timedelta
+) -> tuple[DayPlan, StationState]:
+    """Plan a published day: what is locked stays, nothing new joins it.
+
+    Planned afresh (keeping only the emergencies that started), the day may come out
+    exactly as published: then nothing changed, and it stays so. Freezing the locked
+    sessions first would shift what is planned around them and write a new version
+    for no change.
+    """
+    frozen = [p for p in stored.sessions if _locked(p, now, lock)]
+    if any(p.kind == SessionKind.REGULAR for p in frozen):
+        fresh_state = copy.deepcopy(state)
+        started = [p for p in frozen if p.kind == SessionKind.EMERGENCY]
+        fresh = plan_day(replace(inp, frozen=started), fresh_state)
+        if content_hash(fresh.sessions) == stored.content_hash:
+            return fresh, fresh_state
+    kept = {(p.template_id, p.start) for p in frozen}
+    slots = [s for s in inp.slots if (s.template_id, s.start) not in kept and s.start >= now + lock]
+    return plan_day(replace(inp, slots=slots, frozen=frozen), state), state
 
 
 def _locked(planned: Planned, now: datetime, lock: timedelta) -> bool:
@@ -128,32 +145,14 @@ def _locked(planned: Planned, now: datetime, lock: timedelta) -> bool:
     return planned.start < now + lock
 
 
-def _remember(inputs: Inputs, state: StationState, station_id: int, first: date) -> None:
-    """Seed rotation with when each segment was last planned before `first`."""
-    for back in range(HISTORY_DAYS, 0, -1):
-        day = first - timedelta(days=back)
-        stored = inputs.stored.get((station_id, day))
-        for planned in stored.sessions if stored else []:
-            for item in planned.items:
-                if item.seg is not None:
-                    state.rotation[item.seg.id] = tick(day, planned)
-
-
 def _week_so_far(
-    inputs: Inputs, station_id: int, monday: date, day: date
+    inputs: Inputs, station_id: int, monday: date, first: date
 ) -> tuple[dict[int, int], dict[int, float]]:
-    plays: dict[int, int] = {}
-    seconds: dict[int, float] = {}
-    d = monday
-    while d < day:
-        stored = inputs.stored.get((station_id, d))
-        for planned in stored.sessions if stored else []:
-            for item in planned.items:
-                if item.seg is not None:
-                    plays[item.seg.id] = plays.get(item.seg.id, 0) + 1
-                    seconds[item.seg.topic_id] = seconds.get(item.seg.topic_id, 0.0) + item.duration
-        d += timedelta(days=1)
-    return plays, seconds
+    """This week's plays per segment and seconds per topic before the days being built."""
+    if monday != first - timedelta(days=first.weekday()):
+        return {}, {}  # a later week of this build: its earlier days are in the state
+    history = inputs.history
+    return history.plays.get(station_id, {}), history.seconds.get(station_id, {})
 
 
 def content_hash(sessions: list[Planned]) -> str:
@@ -271,6 +270,5 @@ def _write(session: Session, days: list[_Day], trigger: str, result: BuildResult
                 )
                 at += timedelta(seconds=item.duration + planned.gap)
     result.playlists += len(pending)
-    session.execute(insert(PlaylistSession), session_rows)
-    if item_rows:
-        session.execute(insert(PlaylistItem), item_rows)
+    insert_rows(session, PlaylistSession, session_rows)  # a day may have no session
+    insert_rows(session, PlaylistItem, item_rows)

@@ -87,6 +87,7 @@ class Planned:
     frozen: bool = False
     used: float = 0.0
     fill_topics: tuple[int | None, ...] = ()
+    seg_ids: set[int] = field(default_factory=set)  # asked on every placement: keep it O(1)
 
     def fits(self, seconds: float) -> bool:
         gap = self.gap if self.items else 0
@@ -95,9 +96,11 @@ class Planned:
     def add(self, item: Item) -> None:
         self.used += (self.gap if self.items else 0) + item.duration
         self.items.append(item)
+        if item.seg is not None:
+            self.seg_ids.add(item.seg.id)
 
     def has(self, seg_id: int) -> bool:
-        return any(i.seg is not None and i.seg.id == seg_id for i in self.items)
+        return seg_id in self.seg_ids
 
     @property
     def end(self) -> datetime:
@@ -143,10 +146,11 @@ class StationState:
     def start_week(self, monday: date, plays: dict[int, int], seconds: dict[int, float]) -> None:
         self.week, self.plays, self.topic_seconds = monday, dict(plays), dict(seconds)
 
-    def count(self, item: Item, tick: int) -> None:
+    def count(self, item: Item, at: int) -> None:
         if item.seg is None:
             return
-        self.rotation[item.seg.id] = tick
+        # The latest session wins, whatever order the sessions are counted in.
+        self.rotation[item.seg.id] = max(at, self.rotation.get(item.seg.id, at))
         self.plays[item.seg.id] = self.plays.get(item.seg.id, 0) + 1
         topic = item.seg.topic_id
         self.topic_seconds[topic] = self.topic_seconds.get(topic, 0.0) + item.duration
@@ -177,9 +181,12 @@ def plan_day(inp: DayInput, state: StationState) -> DayPlan:
     """Plan one station's day; `state` is read and advanced."""
     report: list[dict[str, Any]] = []
     regular = [_open(slot, report) for slot in inp.slots]
-    for planned in inp.frozen:
+    extra = _emergencies(inp.airings, inp.frozen)
+    # Everything that airs counts, as it does when a stored day is read back: a rebuild
+    # of the same inputs must come to the same plan.
+    for planned in inp.frozen + regular + extra:
         for item in planned.items:
-            state.count(item, tick(inp.day, planned))
+            state.count(item, tick(planned.start))
     kept_regular = [p for p in inp.frozen if p.kind == SessionKind.REGULAR]
     budget = _Budget(inp.max_day_seconds, kept_regular + regular)
     order = sorted(regular, key=lambda p: p.start)
@@ -188,8 +195,7 @@ def plan_day(inp: DayInput, state: StationState) -> DayPlan:
     for planned in order:
         _fill_session(inp, planned, budget, state)
         planned.items.sort(key=_position)
-    sessions = inp.frozen + order
-    sessions += _emergencies(inp.airings, sessions)
+    sessions = inp.frozen + order + extra
     sessions.sort(key=lambda p: (p.start, p.kind != SessionKind.EMERGENCY))
     _link_interruptions(sessions)
     if budget.skipped:
@@ -199,9 +205,11 @@ def plan_day(inp: DayInput, state: StationState) -> DayPlan:
     return DayPlan(sessions, report)
 
 
-def tick(day: date, planned: Planned) -> int:
+def tick(start: datetime) -> int:
     """An increasing number per session, for least-recently-planned rotation."""
-    return day.toordinal() * 1440 + planned.start.hour * 60 + planned.start.minute
+    # Minutes since the epoch: a local morning session is earlier than the afternoon one
+    # even when its UTC start falls on the day before.
+    return int(start.timestamp()) // 60
 
 
 def _position(item: Item) -> tuple[int, ...]:
@@ -264,14 +272,14 @@ class _Budget:
         return True
 
 
-def _place(planned: Planned, item: Item, budget: _Budget, state: StationState, day: date) -> bool:
+def _place(planned: Planned, item: Item, budget: _Budget, state: StationState) -> bool:
     assert item.seg is not None
     if planned.has(item.seg.id) or not planned.fits(item.duration):
         return False
     if not budget.take(planned, item):
         return False
     planned.add(item)
-    state.count(item, tick(day, planned))
+    state.count(item, tick(planned.start))
     return True
 
 
@@ -291,7 +299,7 @@ def _place_one_offs(
         for planned in chosen:
             item = _seg_item(one_off.seg, Reason.ONE_OFF, announcement_id=one_off.id)
             item.first = one_off.priority
-            placed = _place(planned, item, budget, state, inp.day)
+            placed = _place(planned, item, budget, state)
             if not placed and not planned.has(one_off.seg.id):
                 report.append(_not_placed("one_off_not_placed", planned, item))
         if not chosen:  # none of its sessions runs that day
@@ -333,7 +341,7 @@ def _quota_plays(
             if share <= 0:
                 break
             item = _seg_item(seg, Reason.QUOTA, campaign_id=quota.campaign_id, quota_id=quota.id)
-            share -= _place(planned, item, budget, state, inp.day)
+            share -= _place(planned, item, budget, state)
 
 
 def _quota_minutes(
@@ -358,7 +366,7 @@ def _quota_minutes(
                 item = _seg_item(
                     seg, Reason.QUOTA, campaign_id=quota.campaign_id, quota_id=quota.id
                 )
-                if _place(planned, item, budget, state, inp.day):
+                if _place(planned, item, budget, state):
                     placed = True
                     break
 
@@ -402,13 +410,17 @@ def _fill_session(inp: DayInput, planned: Planned, budget: _Budget, state: Stati
 
     A session without fill rules stays as short as its content: no filler.
     """
-    queues = [_by_rotation(inp.fill_pool.get(t, []), state) for t in planned.fill_topics]
-    while any(queues):
+    # Each queue holds its topic's segments, least recently planned last (popped first).
+    queues = [_by_rotation(inp.fill_pool.get(t, []), state)[::-1] for t in planned.fill_topics]
+    shortest = min((seg.duration for queue in queues for seg in queue), default=0.0)
+    while any(queues) and planned.fits(shortest):
         placed = False
         for queue in queues:
             while queue:
-                seg = queue.pop(0)
-                if _place(planned, _seg_item(seg, Reason.FILL), budget, state, inp.day):
+                seg = queue.pop()
+                if seg.id in planned.seg_ids or not planned.fits(seg.duration):
+                    continue  # checked before building the item: most candidates end here
+                if _place(planned, _seg_item(seg, Reason.FILL), budget, state):
                     placed = True
                     break
         if not placed:
