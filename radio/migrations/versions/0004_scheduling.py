@@ -184,12 +184,8 @@ def upgrade() -> None:
     sa.Column('quota_id', sa.Integer(), nullable=True),
     sa.Column('announcement_id', sa.Integer(), nullable=True),
     sa.Column('template_item_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['announcement_id'], ['announcement.id'], name=op.f('fk_playlist_item_announcement_id_announcement')),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_playlist_item_campaign_id_campaign')),
     sa.ForeignKeyConstraint(['playlist_id', 'session_number'], ['playlist_session.playlist_id', 'playlist_session.number'], name=op.f('fk_playlist_item_playlist_id_playlist_session')),
-    sa.ForeignKeyConstraint(['playlist_id'], ['playlist.id'], name=op.f('fk_playlist_item_playlist_id_playlist')),
     sa.ForeignKeyConstraint(['segment_id'], ['segment.id'], name=op.f('fk_playlist_item_segment_id_segment')),
-    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_playlist_item_topic_id_topic')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_playlist_item'))
     )
     with op.batch_alter_table('playlist_item', schema=None) as batch_op:
