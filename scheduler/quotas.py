@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from audio_library.segments import State
 from scheduler.campaigns import Campaign, Quota, QuotaKind
 from scheduler.errors import ScheduleError
 from scheduler.playlists import Playlist, PlaylistItem, current_versions
@@ -121,7 +122,14 @@ def quota_progress(session: Session, campaign: Campaign, week_of: date) -> list[
         plays[(row.station_id, row.segment_id)] = row.plays
         key = (row.station_id, row.topic_id)
         topic_seconds[key] = topic_seconds.get(key, 0.0) + float(row.seconds)
-    pool = [s.id for s in campaign.segments]
+    # Only what may air that week counts: a draft or expired pool segment never will.
+    pool = [
+        s.id
+        for s in campaign.segments
+        if s.state == State.APPROVED
+        and (s.air_from is None or s.air_from <= sunday)
+        and (s.air_until is None or s.air_until >= monday)
+    ]
     out = []
     for station in stations:
         for quota in campaign.quotas:
