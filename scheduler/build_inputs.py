@@ -26,7 +26,7 @@ from scheduler.playlists import (
     PlaylistSession,
     Reason,
     SessionKind,
-    current_versions,
+    current_playlists,
 )
 from scheduler.rules import UnitRules
 from scheduler.templates import ItemKind, Place, SessionTemplate, TemplateBook
@@ -349,20 +349,8 @@ def _broadcasts(
 
 def _heads(first: date, last: date, station_ids: list[int]) -> Any:
     """Current playlist versions of these stations between two days, as a join target."""
-    heads = current_versions(first, last)
-    return (
-        select(Playlist.id, Playlist.station_id, Playlist.day)
-        .join(
-            heads,
-            and_(
-                heads.c.station_id == Playlist.station_id,
-                heads.c.day == Playlist.day,
-                heads.c.version == Playlist.version,
-            ),
-        )
-        .where(Playlist.station_id.in_(station_ids))
-        .subquery()
-    )
+    current = current_playlists(first, last, station_ids)
+    return current.with_only_columns(Playlist.id, Playlist.station_id, Playlist.day).subquery()
 
 
 def load_history(session: Session, station_ids: list[int], first: date) -> History:
@@ -411,20 +399,8 @@ def load_stored(
     session: Session, station_ids: list[int], first: date, last: date
 ) -> dict[tuple[int, date], Stored]:
     """The current playlists of the days being built, as planned sessions."""
-    heads = current_versions(first, last)
-    playlists = (
-        select(
-            Playlist.id, Playlist.station_id, Playlist.day, Playlist.version, Playlist.content_hash
-        )
-        .join(
-            heads,
-            and_(
-                heads.c.station_id == Playlist.station_id,
-                heads.c.day == Playlist.day,
-                heads.c.version == Playlist.version,
-            ),
-        )
-        .where(Playlist.station_id.in_(station_ids))
+    playlists = current_playlists(first, last, station_ids).with_only_columns(
+        Playlist.id, Playlist.station_id, Playlist.day, Playlist.version, Playlist.content_hash
     )
     found: dict[int, tuple[tuple[int, date], Stored]] = {}
     for row in session.execute(playlists):

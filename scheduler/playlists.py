@@ -13,8 +13,10 @@ from sqlalchemy import (
     JSON,
     ForeignKey,
     ForeignKeyConstraint,
+    Select,
     String,
     UniqueConstraint,
+    and_,
     func,
     select,
 )
@@ -126,11 +128,21 @@ def current_playlist(session: Session, station_id: int, day: date) -> Playlist |
     return session.scalar(query)
 
 
-def current_versions(first: date, last: date) -> Any:
-    """A subquery of (station_id, day, version) naming the current version of each playlist."""
-    return (
-        select(Playlist.station_id, Playlist.day, func.max(Playlist.version).label("version"))
-        .where(Playlist.day.between(first, last))
-        .group_by(Playlist.station_id, Playlist.day)
-        .subquery()
+def current_playlists(
+    first: date, last: date, station_ids: list[int] | None = None
+) -> Select[Playlist]:
+    """The current (highest) version of each station's playlist between two days."""
+    heads = select(
+        Playlist.station_id, Playlist.day, func.max(Playlist.version).label("version")
+    ).where(Playlist.day.between(first, last))
+    if station_ids is not None:
+        heads = heads.where(Playlist.station_id.in_(station_ids))
+    current = heads.group_by(Playlist.station_id, Playlist.day).subquery()
+    return select(Playlist).join(
+        current,
+        and_(
+            current.c.station_id == Playlist.station_id,
+            current.c.day == Playlist.day,
+            current.c.version == Playlist.version,
+        ),
     )

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from audio_library.segments import State
 from scheduler.campaigns import Campaign, Quota, QuotaKind
 from scheduler.errors import ScheduleError
-from scheduler.playlists import Playlist, PlaylistItem, current_versions
+from scheduler.playlists import Playlist, PlaylistItem, current_playlists
 from scheduler.templates import Place, TemplateBook, stations_under
 from scheduler.units import Station
 
@@ -93,27 +93,17 @@ def quota_progress(session: Session, campaign: Campaign, week_of: date) -> list[
     monday = week_of - timedelta(days=week_of.weekday())
     sunday = monday + timedelta(days=6)
     stations = target_stations(session, campaign)
-    heads = current_versions(monday, sunday)
+    current = current_playlists(monday, sunday, [s.id for s in stations])
     base = (
-        select(
+        current.with_only_columns(
             Playlist.station_id,
             PlaylistItem.segment_id,
             PlaylistItem.topic_id,
             func.count().label("plays"),
             func.sum(PlaylistItem.duration).label("seconds"),
         )
-        .join(
-            heads,
-            and_(
-                heads.c.station_id == Playlist.station_id,
-                heads.c.day == Playlist.day,
-                heads.c.version == Playlist.version,
-            ),
-        )
         .join(PlaylistItem, PlaylistItem.playlist_id == Playlist.id)
-        .where(
-            Playlist.station_id.in_([s.id for s in stations]), PlaylistItem.segment_id.is_not(None)
-        )
+        .where(PlaylistItem.segment_id.is_not(None))
         .group_by(Playlist.station_id, PlaylistItem.segment_id, PlaylistItem.topic_id)
     )
     plays: dict[tuple[int, int], int] = {}

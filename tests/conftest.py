@@ -35,6 +35,8 @@ EXTRA_TREE_CSV = (
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 def _pg_admin(url: str):  # type: ignore[no-untyped-def]
     return create_engine(database_url(url), isolation_level="AUTOCOMMIT")

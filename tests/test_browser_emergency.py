@@ -3,9 +3,6 @@
 Skips when /usr/bin/chromium is missing, unless RADIO_REQUIRE_BROWSER=1 (CI), then fails.
 """
 
-import os
-import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,58 +10,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from audio_library.db import utcnow
 from radio.db import get_session
 from scheduler.announcements import Announcement, active_emergencies
 from scheduler.templates import stations_under
 from scheduler.units import units_by_code
+from tests.browser_fixtures import ARTIFACTS
 from tests.conftest import DEMO_PASSWORD
 from tests.test_announcement_pages import make_segment
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PHONE = {"width": 360, "height": 740}
 TITLE = "Cảnh báo lũ quét, sạt lở đất khu vực ven sông Sêrêpốk"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The app served on 127.0.0.1 at a free port, from a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} not found (apt-get install chromium)"
-        if os.environ.get("RADIO_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"RADIO_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_planner_sends_an_emergency_from_a_phone(
