@@ -3,6 +3,7 @@
 from typing import Any
 
 from flask import Flask
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -103,7 +104,6 @@ REPORT = {
     "fixed_missing": _l("A fixed item of %(session)s is not approved or not valid that day."),
     "one_off_not_placed": _l("One-off “%(title)s” does not fit in %(session)s."),
     "one_off_no_session": _l("One-off “%(title)s” has no session that day."),
-    "quota_shortfall": _l("A campaign quota is not met this week."),
     "day_limit": _l("The daily limit left %(skipped)s items out."),
 }
 
@@ -116,6 +116,17 @@ def describe_error(error: ScheduleError) -> str:
 
 
 def describe_report(entry: dict[str, Any]) -> str:
+    if entry.get("kind") == "quota_shortfall":  # say how far it fell short
+        if "seconds" in entry:
+            return _(
+                "A campaign quota is not met this week: %(minutes)s minutes of its topic "
+                "are missing.",
+                minutes=format_decimal(round(float(entry["seconds"]) / 60, 1)),
+            )
+        return _(
+            "A campaign quota is not met this week: %(count)s segments are short of their plays.",
+            count=len(entry.get("segments") or {}),
+        )
     wording = REPORT.get(str(entry.get("kind")))
     if wording is None:
         return str(entry.get("kind"))
