@@ -42,36 +42,7 @@ def ensure_schedule(session: Session, province: Unit) -> None:
             ),
         )
     topics = {t.code: t.id for t in session.scalars(select(Topic))}
-    jingles = {
-        title: segment_id
-        for title, segment_id in session.execute(
-            select(Segment.title, Segment.id).where(Segment.state == State.APPROVED)
-        )
-        if title in {j[0] for j in JINGLES}
-    }
-    existing = {
-        t.label: t
-        for t in session.scalars(
-            select(SessionTemplate).where(SessionTemplate.unit_id == province.id)
-        )
-    }
-    for label, starts_at, minutes, fill in SESSIONS:
-        template = existing.get(label) or SessionTemplate(
-            unit_id=province.id, label=label, starts_at=starts_at, max_minutes=minutes
-        )
-        if not template.items:
-            template.items = [
-                TemplateItem(position=i, kind=ItemKind.FILL, topic_id=topics[code])
-                for i, code in enumerate(fill)
-            ]
-        kinds = {item.kind for item in template.items}
-        opening, closing = JINGLES[0][0], JINGLES[1][0]
-        if ItemKind.OPEN not in kinds and opening in jingles and closing in jingles:
-            template.items += [
-                TemplateItem(position=-1, kind=ItemKind.OPEN, segment_id=jingles[opening]),
-                TemplateItem(position=99, kind=ItemKind.CLOSE, segment_id=jingles[closing]),
-            ]
-        save_template(session, template)
+    _ensure_sessions(session, province, topics)
     campaign = session.scalar(select(Campaign).where(Campaign.code == CAMPAIGN["code"]))
     if campaign is not None and not campaign.quotas:
         campaign.targets = [province]
@@ -87,3 +58,37 @@ def ensure_schedule(session: Session, province: Unit) -> None:
             ),
         ]
         save_campaign(session, campaign)
+
+
+def _ensure_sessions(session: Session, province: Unit, topics: dict[str, int]) -> None:
+    """The province's two daily sessions, with the opening and closing jingles if stored."""
+    jingles = {
+        title: segment_id
+        for title, segment_id in session.execute(
+            select(Segment.title, Segment.id).where(Segment.state == State.APPROVED)
+        )
+        if title in {j[0] for j in JINGLES}
+    }
+    existing = {
+        t.label: t
+        for t in session.scalars(
+            select(SessionTemplate).where(SessionTemplate.unit_id == province.id)
+        )
+    }
+    opening, closing = JINGLES[0][0], JINGLES[1][0]
+    for label, starts_at, minutes, fill in SESSIONS:
+        template = existing.get(label) or SessionTemplate(
+            unit_id=province.id, label=label, starts_at=starts_at, max_minutes=minutes
+        )
+        if not template.items:
+            template.items = [
+                TemplateItem(position=i, kind=ItemKind.FILL, topic_id=topics[code])
+                for i, code in enumerate(fill)
+            ]
+        kinds = {item.kind for item in template.items}
+        if ItemKind.OPEN not in kinds and opening in jingles and closing in jingles:
+            template.items += [
+                TemplateItem(position=-1, kind=ItemKind.OPEN, segment_id=jingles[opening]),
+                TemplateItem(position=99, kind=ItemKind.CLOSE, segment_id=jingles[closing]),
+            ]
+        save_template(session, template)

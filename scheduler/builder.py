@@ -227,48 +227,58 @@ def _write(session: Session, days: list[_Day], trigger: str, result: BuildResult
             for d, h, v in pending
         ],
     ).all()
-    session_rows, item_rows = [], []
+    session_rows: list[dict[str, Any]] = []
+    item_rows: list[dict[str, Any]] = []
     for playlist_id, (planned_day, _digest, version) in zip(ids, pending, strict=True):
         result.new_versions.append((planned_day.station_id, planned_day.day, version))
         for number, planned in enumerate(planned_day.sessions, 1):
-            session_rows.append(
-                {
-                    "playlist_id": playlist_id,
-                    "number": number,
-                    "label": planned.label,
-                    "kind": planned.kind,
-                    "starts_at": planned.start,
-                    "max_seconds": planned.max_seconds,
-                    "gap_seconds": planned.gap,
-                    "template_id": planned.template_id,
-                    "interrupts": planned.interrupts,
-                }
-            )
-            at = planned.start
-            for position, item in enumerate(planned.items, 1):
-                seg = item.seg
-                item_rows.append(
-                    {
-                        "playlist_id": playlist_id,
-                        "session_number": number,
-                        "position": position,
-                        "kind": item.kind,
-                        "segment_id": seg.id if seg else None,
-                        "url": item.url,
-                        "title": item.title,
-                        "topic_id": seg.topic_id if seg else None,
-                        "level": seg.level if seg else "normal",
-                        "planned_start": at,
-                        "duration": item.duration,
-                        "audio_sha": seg.sha if seg else "",
-                        "reason": item.reason,
-                        "campaign_id": item.campaign_id,
-                        "quota_id": item.quota_id,
-                        "announcement_id": item.announcement_id,
-                        "template_item_id": item.template_item_id,
-                    }
-                )
-                at += timedelta(seconds=item.duration + planned.gap)
+            session_rows.append(_session_row(playlist_id, number, planned))
+            item_rows += _item_rows(playlist_id, number, planned)
     result.playlists += len(pending)
     insert_rows(session, PlaylistSession, session_rows)  # a day may have no session
     insert_rows(session, PlaylistItem, item_rows)
+
+
+def _session_row(playlist_id: int, number: int, planned: Planned) -> dict[str, Any]:
+    return {
+        "playlist_id": playlist_id,
+        "number": number,
+        "label": planned.label,
+        "kind": planned.kind,
+        "starts_at": planned.start,
+        "max_seconds": planned.max_seconds,
+        "gap_seconds": planned.gap,
+        "template_id": planned.template_id,
+        "interrupts": planned.interrupts,
+    }
+
+
+def _item_rows(playlist_id: int, number: int, planned: Planned) -> list[dict[str, Any]]:
+    """The session's items, each with its planned start (the pause follows every item)."""
+    rows = []
+    at = planned.start
+    for position, item in enumerate(planned.items, 1):
+        seg = item.seg
+        rows.append(
+            {
+                "playlist_id": playlist_id,
+                "session_number": number,
+                "position": position,
+                "kind": item.kind,
+                "segment_id": seg.id if seg else None,
+                "url": item.url,
+                "title": item.title,
+                "topic_id": seg.topic_id if seg else None,
+                "level": seg.level if seg else "normal",
+                "planned_start": at,
+                "duration": item.duration,
+                "audio_sha": seg.sha if seg else "",
+                "reason": item.reason,
+                "campaign_id": item.campaign_id,
+                "quota_id": item.quota_id,
+                "announcement_id": item.announcement_id,
+                "template_item_id": item.template_item_id,
+            }
+        )
+        at += timedelta(seconds=item.duration + planned.gap)
+    return rows
