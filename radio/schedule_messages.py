@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler.campaigns import QuotaKind
 from scheduler.errors import ScheduleError
-from scheduler.planner import EMERGENCY_LABEL
+from scheduler.plan_parts import EMERGENCY_LABEL
 from scheduler.playlists import Reason, SessionKind
 from scheduler.templates import ItemKind
 

@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from scheduler.build_inputs import Inputs, Stored, load_history, load_inputs, load_stored
+from scheduler.build_inputs import Inputs, load_inputs
 from scheduler.bulk import insert_rows
-from scheduler.planner import DayInput, DayPlan, Planned, StationState, plan_day
+from scheduler.plan_parts import DayInput, DayPlan, Planned, StationState
+from scheduler.planner import plan_day
 from scheduler.playlists import Playlist, PlaylistItem, PlaylistSession, SessionKind
+from scheduler.stored_playlists import Stored, load_history, load_stored
 from scheduler.templates import Place
 from scheduler.units import Station
 

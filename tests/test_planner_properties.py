@@ -30,7 +30,7 @@ from radio.db import get_session
 from scheduler.announcements import Announcement
 from scheduler.builder import LOCK_WINDOW, build_playlists, content_hash
 from scheduler.campaigns import Campaign, Quota, QuotaKind, set_pool
-from scheduler.planner import (
+from scheduler.plan_parts import (
     Airing,
     DayInput,
     Fixed,
@@ -41,8 +41,8 @@ from scheduler.planner import (
     Seg,
     Slot,
     StationState,
-    plan_day,
 )
+from scheduler.planner import plan_day
 from scheduler.playlists import Playlist, PlaylistSession, Reason, SessionKind
 from scheduler.quotas import quota_progress
 from scheduler.rules import UnitRules
