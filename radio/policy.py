@@ -9,12 +9,13 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
 from audio_library.jobs import Job
 from audio_library.segments import Segment
 from radio.db import get_session
 from radio.people import Role, User
+from scheduler.announcements import Announcement
 from scheduler.units import Station, Unit
 
 
@@ -94,6 +95,26 @@ def segments_visible(user: User) -> Select[tuple[Segment]]:
     below = select(Unit.id).where(Unit.path.startswith(user.unit.path, autoescape=True))
     return query.where(
         or_(Segment.unit_id.is_(None), Segment.unit_id.in_(above), Segment.unit_id.in_(below))
+    )
+
+
+def announcements_visible(user: User) -> ColumnElement[bool]:
+    """Announcements that reach the user's place: targets in, above or at it."""
+    if user.role == Role.OPERATOR:
+        if user.station is None:
+            return false()
+        above = list(user.station.unit.ids_from_root)
+        return or_(
+            Announcement.stations.any(Station.id == user.station_id),
+            Announcement.units.any(Unit.id.in_(above)),
+        )
+    if user.unit is None:
+        return true()
+    above = list(user.unit.ids_from_root)
+    below = Unit.path.startswith(user.unit.path, autoescape=True)
+    return or_(
+        Announcement.units.any(or_(Unit.id.in_(above), below)),
+        Announcement.stations.any(Station.unit.has(below)),
     )
 
 

@@ -22,8 +22,14 @@ from radio.api.announcement_schemas import (
 from radio.api.auth import blueprint
 from radio.api.schedule_common import allowed, me, missing, refuse, usable_segment
 from radio.db import get_session
-from radio.people import Role, User
-from radio.policy import Permission, in_scope, require, station_or_403, unit_or_403
+from radio.people import User
+from radio.policy import (
+    Permission,
+    announcements_visible,
+    require,
+    station_or_403,
+    unit_or_403,
+)
 from radio.schedule import cancel_emergency, local_today, reach, rebuild_later, send_emergency
 from scheduler.announcements import Announcement, save_one_off, stations_reached
 from scheduler.builder import BuildResult
@@ -50,16 +56,6 @@ class Broadcast:
             {"station": session.get(Station, station_id), "date": day, "version": version}
             for station_id, day, version in self.result.new_versions
         ]
-
-
-def announcement_visible(user: User, announcement: Announcement) -> bool:
-    if user.role == Role.OPERATOR:
-        return user.station is not None and announcement.reaches(user.station)
-    if user.unit is None:
-        return True
-    return any(in_scope(user, s) for s in announcement.stations) or any(
-        user.unit.contains(u) or u.contains(user.unit) for u in announcement.units
-    )
 
 
 def targets(args: dict[str, Any], permission: Permission) -> tuple[list[Unit], list[Station]]:
@@ -105,16 +101,14 @@ def new_announcement(user: User, args: dict[str, Any], permission: Permission) -
 @bp.response(200, AnnouncementSchema(many=True))
 def list_announcements(args: dict[str, Any]) -> list[Announcement]:
     """One-offs and emergencies reaching the caller's area, newest first."""
-    user = me()
-    query = select(Announcement).order_by(Announcement.id.desc())
+    query = select(Announcement).where(announcements_visible(me())).order_by(Announcement.id.desc())
     if args["kind"] == "emergency" or args["active"]:
         query = query.where(Announcement.level == Level.EMERGENCY)
     elif args["kind"] == "one_off":
         query = query.where(Announcement.level != Level.EMERGENCY)
     if args["active"]:
         query = query.where(Announcement.ended_at.is_(None), Announcement.expires_at > utcnow())
-    found = [a for a in get_session().scalars(query) if announcement_visible(user, a)]
-    return found[args["offset"] : args["offset"] + args["limit"]]
+    return list(get_session().scalars(query.offset(args["offset"]).limit(args["limit"])))
 
 
 @bp.post("/announcements")

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from audio_library.db import utcnow
@@ -19,8 +19,15 @@ from radio.announcement_forms import (
     local_zone,
 )
 from radio.db import get_session
-from radio.people import Role, User
-from radio.policy import Permission, can, require, sees_whole_tree, segment_visible, unit_or_403
+from radio.policy import (
+    Permission,
+    announcements_visible,
+    can,
+    require,
+    sees_whole_tree,
+    segment_visible,
+    unit_or_403,
+)
 from radio.schedule import cancel_emergency, local_today, reach, rebuild_later, send_emergency
 from radio.schedule_forms import show_error
 from radio.schedule_messages import describe_error
@@ -32,26 +39,6 @@ from scheduler.units import Station, Unit, path_names
 bp = Blueprint("announcements", __name__, url_prefix="/announcements")
 
 PAGE_SIZE = 50
-
-
-def _visible(user: User) -> ColumnElement[bool]:
-    """Announcements that reach the user's place: targets in, above or at it."""
-    if user.role == Role.OPERATOR:
-        if user.station is None:
-            return false()
-        above = list(user.station.unit.ids_from_root)
-        return or_(
-            Announcement.stations.any(Station.id == user.station_id),
-            Announcement.units.any(Unit.id.in_(above)),
-        )
-    if user.unit is None:
-        return true()
-    above = list(user.unit.ids_from_root)
-    below = Unit.path.startswith(user.unit.path, autoescape=True)
-    return or_(
-        Announcement.units.any(or_(Unit.id.in_(above), below)),
-        Announcement.stations.any(Station.unit.has(below)),
-    )
 
 
 def may_send(announcement: Announcement, permission: Permission) -> bool:
@@ -92,7 +79,7 @@ def _posted_targets_or_403(permission: Permission) -> None:
 def index() -> str:
     require(Permission.VIEW_SCHEDULE)
     session, now = get_session(), utcnow()
-    visible = _visible(current_user)
+    visible = announcements_visible(current_user)
     on_air = active_emergencies(session, now)
     shown = set(
         session.scalars(
