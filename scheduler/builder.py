@@ -39,6 +39,11 @@ class BuildResult:
     shortfalls: int = 0
     new_versions: list[tuple[int, date, int]] = field(default_factory=list)
 
+    @property
+    def stations_changed(self) -> int:
+        """How many stations got at least one new playlist version."""
+        return len({station_id for station_id, _day, _version in self.new_versions})
+
 
 def build_playlists(
     session: Session,

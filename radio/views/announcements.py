@@ -32,7 +32,6 @@ from radio.schedule import cancel_emergency, local_today, reach, rebuild_later, 
 from radio.schedule_forms import show_error
 from radio.schedule_messages import describe_error
 from scheduler.announcements import Announcement, active_emergencies, issue_emergency, save_one_off
-from scheduler.builder import BuildResult
 from scheduler.errors import ScheduleError
 from scheduler.units import Station, Unit, path_names
 
@@ -191,7 +190,7 @@ def emergency() -> Response | str | tuple[str, int]:
         _(
             "The emergency bulletin is on air: new playlists for %(stations)s stations "
             "(%(playlists)s playlist versions).",
-            stations=_rebuilt(result),
+            stations=result.stations_changed,
             playlists=result.playlists,
         ),
         "success",
@@ -231,13 +230,8 @@ def cancel(announcement_id: int) -> Response:
     flash(
         _(
             "The emergency bulletin has been cancelled: new playlists for %(stations)s stations.",
-            stations=_rebuilt(result),
+            stations=result.stations_changed,
         ),
         "success",
     )
     return redirect(url_for("announcements.index"))
-
-
-def _rebuilt(result: BuildResult) -> int:
-    """How many stations got a new playlist version."""
-    return len({station_id for station_id, _day, _version in result.new_versions})
