@@ -1,6 +1,6 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
 
-from bench import normalizer_accuracy, playlist_build, tts, unit_import, upload_processing
+from bench import normalizer_accuracy, playlist_build, premix, tts, unit_import, upload_processing
 
-for benchmark in (unit_import, normalizer_accuracy, tts, upload_processing, playlist_build):
+for benchmark in (unit_import, normalizer_accuracy, tts, upload_processing, playlist_build, premix):
     benchmark.main()

@@ -6,11 +6,23 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from radio import api, auth, cli, db, errors, health, i18n, messages, schedule_messages
+from radio import (
+    api,
+    auth,
+    cli,
+    compression,
+    db,
+    errors,
+    health,
+    i18n,
+    messages,
+    schedule_messages,
+)
 from radio.config import data_dir, load_config
 from radio.extensions import babel, csrf, login_manager
 from radio.views import (
     announcements,
+    broadcast,
     campaigns,
     dashboard,
     lexicon,
@@ -40,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     errors.init_app(app)
+    compression.init_app(app)
     health.init_app(app)
     api.init_app(app)
 
@@ -56,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         lexicon.bp,
         session_templates.bp,
         playlists.bp,
+        broadcast.bp,
         campaigns.bp,
         announcements.bp,
     ):

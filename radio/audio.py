@@ -13,13 +13,14 @@ from audio_library import library
 from audio_library.ffmpeg import HouseFormat
 from audio_library.jobs import Handler, Report
 from audio_library.library import Metadata, Origin, safe_filename
+from audio_library.premix import MixCache
 from audio_library.segments import Segment, Source
 from audio_library.store import AudioStore
 from audio_library.tts import segment_job
 from audio_library.tts.engines import Engine, make_engines
 from radio import db
 from radio.people import User
-from scheduler import build_job
+from scheduler import build_job, session_mix
 from scheduler.campaigns import link_segment
 
 
@@ -31,6 +32,11 @@ def tts_cache_dir() -> Path:
     folder = Path(current_app.config["DATA_DIR"]) / "tts-cache"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def mixer() -> session_mix.Mixer:
+    cache = MixCache(Path(current_app.config["DATA_DIR"]) / "premix")
+    return session_mix.Mixer(store(), cache, house_format())
 
 
 def house_format() -> HouseFormat:
@@ -92,10 +98,12 @@ def job_handlers(app: Flask) -> dict[str, Handler]:
             max_duration=max_duration(),
             engines=_engines_of(app),
         )
+        mix = mixer()
     lock = timedelta(minutes=int(app.config["LOCK_MINUTES"]))
     return {
         segment_job.KIND: _linking_campaigns(segment_job.make_handler(setup), setup),
         build_job.KIND: build_job.make_handler(setup.sessions, lock),
+        session_mix.KIND: session_mix.make_handler(setup.sessions, mix),
     }
 
 

@@ -2,6 +2,7 @@
 
 from audio_library.jobs import Job
 from audio_library.segments import LexiconEntry, Segment, SegmentEvent, Topic
+from radio.downloads import Download
 from radio.login_guard import LoginAttempt
 from radio.people import User
 from radio.tokens import AccessToken
@@ -17,6 +18,7 @@ __all__ = [
     "AccessToken",
     "Announcement",
     "Campaign",
+    "Download",
     "Job",
     "LexiconEntry",
     "LoginAttempt",

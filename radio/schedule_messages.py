@@ -108,6 +108,12 @@ REPORT = {
 }
 
 
+def minutes_seconds(seconds: float) -> str:
+    """90.4 → "1:30"."""
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
 def describe_error(error: ScheduleError) -> str:
     wording = ERRORS.get(error.kind)
     if wording is None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from audio_library.db import utcnow
 from audio_library.jobs import Handler, Job, JobState, Report, enqueue
 from scheduler.builder import LOCK_WINDOW, BuildResult, build_playlists
+from scheduler.session_mix import request_premix
 
 KIND = "build-playlists"
 NIGHTLY_JOB_ID = "playlist-nightly"
@@ -70,6 +71,10 @@ def make_handler(
                 # top of it (what it wrote is now the current version).
                 if attempt == RETRIES - 1:
                     raise
+        if params.get("trigger") == "nightly":
+            # the morning's pre-mixed sessions, now that their playlists exist
+            with sessions.begin() as session:
+                request_premix(session, date.fromisoformat(params["first"]))
         return {
             "stations": result.stations,
             "playlists": result.playlists,

@@ -35,7 +35,7 @@ EXTRA_TREE_CSV = (
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 
-pytest_plugins = ["tests.browser_fixtures"]
+pytest_plugins = ["tests.browser_fixtures", "tests.playlist_fixtures"]
 
 
 def _pg_admin(url: str):  # type: ignore[no-untyped-def]
@@ -176,6 +176,7 @@ def as_user(client: FlaskClient):  # type: ignore[no-untyped-def]
     """Log the test client in as a demo user: `as_user("auditor")`."""
 
     def _login(username: str) -> FlaskClient:
+        client.delete_cookie("loaxa_session")  # whoever was logged in before
         response = login(client, username)
         assert response.status_code == 302, response.get_data(as_text=True)
         return client

@@ -151,6 +151,7 @@ PUBLIC = {
     "static",
     "api-docs.openapi_json",
     "api_docs",
+    "api_links.fetch",  # the signed link is the permission (test_delivery_api)
 }
 ANY_PERSON = {
     "dashboard.index",
@@ -204,7 +205,8 @@ LIBRARY = {
 
 # The schedule: by role and by the unit of each template, campaign, announcement and
 # target (the matrix above, test_template_pages, test_campaign_pages,
-# test_announcement_pages, test_playlist_pages, test_playlist_api, test_schedule_api).
+# test_announcement_pages, test_playlist_pages, test_playlist_api, test_schedule_api,
+# test_delivery_api, test_broadcast_page).
 SCHEDULE = {
     "session_templates.unit_week",
     "session_templates.station_week",
@@ -215,7 +217,7 @@ SCHEDULE = {
     "session_templates.override",
     "session_templates.opt_out",
     "session_templates.rules",
-    "playlists.today",
+    "broadcast.page",
     "playlists.day",
     "playlists.calendar",
     "campaigns.index",
@@ -230,6 +232,11 @@ SCHEDULE = {
     "announcements.cancel",
     "api_playlists.get_playlist",
     "api_playlists.list_versions",
+    "api_delivery.get_m3u8",
+    "api_delivery.get_zip",
+    "api_delivery.get_sheet",
+    "api_delivery.get_calendar",
+    "api_delivery.get_session_mix",
     "api_templates.list_templates",
     "api_templates.create_template",
     "api_templates.update_template",
@@ -264,6 +271,7 @@ def test_only_public_routes_answer_without_login(app, client):
         url = url.replace("<any(submit, approve, archive, reject):action>", "submit")
         url = url.replace("<any(submit, approve, archive):action>", "submit")
         url = url.replace("<day>", "2026-12-01").replace("<date>", "2026-12-01")
+        url = url.replace("<number>", "1")
         for name in ("template_id", "campaign_id", "quota_id", "announcement_id"):
             url = url.replace(f"<int:{name}>", "1")
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]

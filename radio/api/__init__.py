@@ -3,7 +3,16 @@
 from flask import Flask, render_template
 from flask_smorest import Api
 
-from radio.api import announcements, campaigns, playlists, segments, stations, templates
+from radio.api import (
+    announcements,
+    campaigns,
+    delivery,
+    links,
+    playlists,
+    segments,
+    stations,
+    templates,
+)
 from radio.extensions import csrf
 
 
@@ -20,6 +29,8 @@ def init_app(app: Flask) -> None:
         stations.bp,
         segments.bp,
         playlists.bp,
+        delivery.bp,
+        links.bp,
         templates.bp,
         campaigns.bp,
         announcements.bp,

@@ -1,6 +1,6 @@
 """Schemas of a station-day's playlist as the API shows it (they become the OpenAPI document)."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from radio.api.ref_schemas import CampaignRefSchema, TopicRefSchema
 
@@ -61,3 +61,11 @@ class PlaylistVersionSchema(Schema):
     trigger = fields.String(metadata={"example": "nightly"})
     content_hash = fields.String()
     changes = fields.Dict(metadata={"description": "added and removed [session, title] pairs"})
+
+
+class DaysSchema(Schema):
+    days = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=7),
+        metadata={"description": "how many days from the date, for a station that fetches ahead"},
+    )

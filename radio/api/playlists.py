@@ -1,25 +1,24 @@
 """A station's playlist for a day."""
 
 import re
-from dataclasses import dataclass
 from datetime import date as Date
-from datetime import datetime, timedelta
-from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
+from datetime import timedelta
+from typing import NoReturn
 
-from flask import abort, g, url_for
+from flask import Response, abort, g, jsonify, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
-from audio_library.segments import Topic
-from radio.api.auth import api_station, blueprint
+from radio.api.auth import api_station, bearer_token, blueprint
 from radio.api.playlist_schemas import PlaylistSchema, PlaylistVersionSchema
 from radio.db import get_session
+from radio.delivery.http import document_etag, not_modified, revalidated
+from radio.downloads import Format, record_download
+from radio.playlist_docs import playlist_doc
 from radio.policy import Permission, station_or_403
-from radio.schedule_messages import REASON_LABELS, describe_report, session_label
 from scheduler.build_job import today_in
-from scheduler.campaigns import Campaign
-from scheduler.playlists import Playlist, PlaylistItem, PlaylistSession, current_playlist
+from scheduler.playlists import Playlist, current_playlist
 from scheduler.units import Station
 
 bp = blueprint("api_playlists", __name__, "Playlists")
@@ -27,58 +26,6 @@ bp = blueprint("api_playlists", __name__, "Playlists")
 PAST_DAYS = 60  # how far back a playlist can be asked for
 FUTURE_DAYS = 31  # how far ahead (builds never go further)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class ItemDoc:
-    """One playlist item as the API shows it: local times, words and links."""
-
-    item: PlaylistItem
-    zone: ZoneInfo
-    topic: Topic | None
-    campaign: Campaign | None
-
-    @property
-    def planned_start(self) -> datetime:
-        return self.item.planned_start.astimezone(self.zone)
-
-    @property
-    def audio_url(self) -> str:
-        if self.item.segment_id is None:
-            return self.item.url
-        return url_for(
-            "api_segments.segment_audio", segment_id=self.item.segment_id, _external=True
-        )
-
-    @property
-    def reason_label(self) -> str:
-        return str(REASON_LABELS.get(self.item.reason, self.item.reason))
-
-
-@dataclass(frozen=True)
-class SessionDoc:
-    session: PlaylistSession
-    zone: ZoneInfo
-    items: list[ItemDoc]
-
-    @property
-    def label(self) -> str:
-        return session_label(self.session.label)
-
-    @property
-    def starts_at(self) -> datetime:
-        return self.session.starts_at.astimezone(self.zone)
-
-
-@dataclass(frozen=True)
-class PlaylistDoc:
-    station: Station
-    playlist: Playlist
-    sessions: list[SessionDoc]
-
-    @property
-    def report(self) -> list[dict[str, Any]]:
-        return [{**entry, "message": describe_report(entry)} for entry in self.playlist.report]
 
 
 def readable_station(code: str) -> Station:
@@ -140,34 +87,9 @@ def not_built(station: Station, day: Date) -> NoReturn:
     )
 
 
-def playlist_doc(station: Station, playlist: Playlist) -> PlaylistDoc:
-    """The playlist with its topics and campaigns looked up once."""
-    session = get_session()
-    items = [i for s in playlist.sessions for i in s.items]
-    topic_ids = {i.topic_id for i in items if i.topic_id is not None}
-    campaign_ids = {i.campaign_id for i in items if i.campaign_id is not None}
-    topics = {t.id: t for t in session.scalars(select(Topic).where(Topic.id.in_(topic_ids)))}
-    campaigns = {
-        c.id: c for c in session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids)))
-    }
-    zone = ZoneInfo(station.timezone)
-    sessions = [
-        SessionDoc(
-            s,
-            zone,
-            [
-                ItemDoc(i, zone, topics.get(i.topic_id or 0), campaigns.get(i.campaign_id or 0))
-                for i in s.items
-            ],
-        )
-        for s in playlist.sessions
-    ]
-    return PlaylistDoc(station, playlist, sessions)
-
-
 @bp.get("/stations/<code>/playlists/<date>")
 @bp.response(200, PlaylistSchema)
-def get_playlist(code: str, date: str) -> PlaylistDoc:
+def get_playlist(code: str, date: str) -> Response:
     """The current version of a station's playlist for a day.
 
     Sessions and items carry local times (ISO 8601 with the station's offset), each
@@ -180,7 +102,28 @@ def get_playlist(code: str, date: str) -> PlaylistDoc:
     playlist = current_playlist(get_session(), station.id, day)
     if playlist is None:
         not_built(station, day)
-    return playlist_doc(station, playlist)
+    etag = document_etag(Format.JSON, playlist.id)
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    record([playlist], Format.JSON)
+    response = jsonify(PlaylistSchema().dump(playlist_doc(station, playlist)))
+    return revalidated(response, etag)
+
+
+def record(playlists: list[Playlist], format: Format, session_number: int | None = None) -> None:
+    person = current_user if current_user.is_authenticated else None
+    for playlist in playlists:
+        record_download(
+            get_session(),
+            playlist,
+            format,
+            user=person,
+            token=bearer_token(),
+            session_number=session_number,
+            remote_addr=request.remote_addr or "",
+        )
+    get_session().commit()
 
 
 @bp.get("/stations/<code>/playlists/<date>/versions")

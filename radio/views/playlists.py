@@ -5,15 +5,15 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from werkzeug.wrappers import Response
 
 from radio.db import get_session
 from radio.policy import Permission, station_or_403, unit_or_403
 from radio.schedule import local_today
+from radio.schedule_messages import minutes_seconds
 from scheduler.playlist_views import day_view, stations_below, warning_counts, week_cells
 from scheduler.units import path_names
 
@@ -45,19 +45,6 @@ def parse_day(text: str) -> date:
 def clock(zone: ZoneInfo, pattern: str = "%H:%M") -> Callable[[datetime], str]:
     """Format stored UTC times in the station's zone."""
     return lambda moment: moment.astimezone(zone).strftime(pattern)
-
-
-def minutes_seconds(seconds: float) -> str:
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-@bp.get("/stations/<code>/playlist")
-@login_required
-def today(code: str) -> Response:
-    station = station_or_403(code, Permission.VIEW_SCHEDULE)
-    day = local_today()
-    return redirect(url_for("playlists.day", code=station.code, day=day.isoformat()))
 
 
 @bp.get("/stations/<code>/playlists/<day>")

@@ -1,0 +1,172 @@
+"""What a station fetches: M3U8, a ZIP bundle, pre-mixed sessions, the sheet, a calendar.
+
+Every format answers 304 while the station already holds the current version, and every
+full answer is recorded (who fetched which version, when) for the operator page and audit.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import InternalServerError, NotFound
+
+from audio_library.ffmpeg import AudioError
+from radio import audio
+from radio.api.auth import blueprint
+from radio.api.playlist_schemas import DaysSchema
+from radio.api.playlists import not_built, parse_day, readable_station, record
+from radio.db import get_session
+from radio.delivery.bundle import bundle_entries
+from radio.delivery.calendar import sessions_calendar
+from radio.delivery.http import REVALIDATE, document_etag, not_modified, revalidated, send_audio
+from radio.delivery.links import player_urls
+from radio.delivery.m3u8 import playlist_m3u8
+from radio.delivery.sheet import playlist_sheet
+from radio.delivery.zip_stream import stream_zip
+from radio.downloads import Format
+from radio.playlist_docs import PlaylistDoc, playlist_doc
+from scheduler.playlists import Playlist, PlaylistSession, current_playlist
+from scheduler.units import Station
+
+bp = blueprint("api_delivery", __name__, "Downloads for stations and their players")
+
+PLAYLIST_PATH = "/stations/<code>/playlists/<date>"
+
+
+def playlists_from(code: str, date: str, days: int = 1) -> tuple[Station, list[Playlist]]:
+    """The current playlists of `days` days from `date`; 404 if the first has none."""
+    station = readable_station(code)
+    first = parse_day(station, date)
+    session = get_session()
+    found = [current_playlist(session, station.id, first + timedelta(days=n)) for n in range(days)]
+    if found[0] is None:
+        not_built(station, first)
+    return station, [p for p in found if p is not None]
+
+
+MIMETYPES = {
+    Format.M3U8: "application/vnd.apple.mpegurl",
+    Format.ZIP: "application/zip",
+    Format.PDF: "application/pdf",
+    Format.ICS: "text/calendar",
+}
+
+
+def deliver(
+    station: Station, playlists: list[Playlist], format: Format, body: Callable[[], Any]
+) -> Response:
+    """A generated download, or 304 if the caller has this version already."""
+    etag = document_etag(format, *(p.id for p in playlists))
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    days = f"_{len(playlists)}-ngay" if len(playlists) > 1 else ""
+    name = f"loa-xa_{station.code}_{playlists[0].day.isoformat()}{days}.{format.value}"
+    response = Response(body(), mimetype=MIMETYPES[format])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    record(playlists, format)
+    return revalidated(response, etag)
+
+
+def docs_of(station: Station, playlists: list[Playlist]) -> list[PlaylistDoc]:
+    return [playlist_doc(station, p) for p in playlists]
+
+
+@bp.get(f"{PLAYLIST_PATH}.m3u8")
+@bp.response(
+    200,
+    description="M3U8 with signed, expiring audio links",
+    content_type="application/vnd.apple.mpegurl",
+)
+def get_m3u8(code: str, date: str) -> Response:
+    """The day's items as an M3U8 playlist that any player can follow.
+
+    Each segment's URL is a signed link that works without a token until the end of the
+    day after the playlist's day; relays keep their stream URL.
+    """
+    station, playlists = playlists_from(code, date)
+    doc = playlist_doc(station, playlists[0])
+    return deliver(station, playlists, Format.M3U8, lambda: playlist_m3u8(doc, player_urls(doc)))
+
+
+@bp.get(f"{PLAYLIST_PATH}.zip")
+@bp.arguments(DaysSchema, location="query")
+@bp.response(
+    200, description="ZIP: numbered MP3s, M3U8, sheet, README", content_type="application/zip"
+)
+def get_zip(args: dict[str, Any], code: str, date: str) -> Response:
+    """A bundle for a station with a bad connection: streamed as it is made.
+
+    One folder per day with the MP3 files numbered in airing order
+    (`01_0600_ban-tin-phong-chong-ma-tuy.mp3`), an M3U8 with relative paths and the
+    printable sheet; a short README in Vietnamese. `days` (1-7) bundles several days.
+    """
+    station, playlists = playlists_from(code, date, args["days"])
+    docs = docs_of(station, playlists)
+    readme = render_template("delivery/readme.txt", docs=docs, days=args["days"])
+    entries = bundle_entries(docs, audio.store(), readme, playlist_sheet)
+    return deliver(station, playlists, Format.ZIP, lambda: stream_zip(entries))
+
+
+@bp.get(f"{PLAYLIST_PATH}.pdf")
+@bp.arguments(DaysSchema, location="query")
+@bp.response(200, description="Printable sheet, A4", content_type=MIMETYPES[Format.PDF])
+def get_sheet(args: dict[str, Any], code: str, date: str) -> Response:
+    """The printable sheet: sessions, items, times and boxes for the operator's signature."""
+    station, playlists = playlists_from(code, date, args["days"])
+    return deliver(
+        station, playlists, Format.PDF, lambda: playlist_sheet(docs_of(station, playlists))
+    )
+
+
+@bp.get(f"{PLAYLIST_PATH}.ics")
+@bp.arguments(DaysSchema, location="query")
+@bp.response(200, description="iCalendar of the sessions", content_type=MIMETYPES[Format.ICS])
+def get_calendar(args: dict[str, Any], code: str, date: str) -> Response:
+    """The sessions as calendar events, for the operator's calendar app."""
+    station, playlists = playlists_from(code, date, args["days"])
+    return deliver(
+        station, playlists, Format.ICS, lambda: sessions_calendar(docs_of(station, playlists))
+    )
+
+
+def session_of(station: Station, playlist: Playlist, number: str) -> PlaylistSession:
+    numbers = [s.number for s in playlist.sessions if s.items]
+    for session in playlist.sessions:
+        if str(session.number) == number and session.items:
+            return session
+    raise NotFound(
+        _(
+            "Session %(number)s is not in the playlist of %(date)s; its sessions are: %(numbers)s.",
+            number=number,
+            date=playlist.day.isoformat(),
+            numbers=", ".join(str(n) for n in numbers) or "—",
+        )
+    )
+
+
+@bp.get(f"{PLAYLIST_PATH}/sessions/<number>.mp3")
+@bp.response(
+    200,
+    description="The session pre-mixed into one MP3, with ETag and Range support",
+    content_type="audio/mpeg",
+)
+def get_session_mix(code: str, date: str, number: str) -> Response:
+    """One session as a single MP3 to press play on: every item at its planned time.
+
+    The gaps between items are silence as the session is configured; a relay is silence
+    of its length (it airs live from its source). Its length matches the planned length.
+    """
+    station, playlists = playlists_from(code, date)
+    session = session_of(station, playlists[0], number)
+    try:
+        mix = audio.mixer().mix(session)
+    except AudioError as exc:
+        raise InternalServerError(_("The audio of this session could not be mixed.")) from exc
+    name = f"loa-xa_{station.code}_{date}_buoi-{session.number}.mp3"
+    response = send_audio(mix.path, mix.path.stem, name, cache=REVALIDATE)
+    if response.status_code == 200 or (request.range and request.range.ranges[0][0] == 0):
+        record(playlists, Format.MP3, session.number)
+    return response

@@ -1,0 +1,1 @@
+"""Delivery to stations: the download formats of a station-day's playlist."""

@@ -1,0 +1,103 @@
+"""A station-day's playlist as people and devices read it: local times, words and links.
+
+The API's JSON, the operator page and the download formats (M3U8, ZIP, sheet, calendar)
+are all written from these documents.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from sqlalchemy import select
+
+from audio_library.segments import Topic
+from radio.db import get_session
+from radio.schedule_messages import REASON_LABELS, describe_report, session_label
+from scheduler.campaigns import Campaign
+from scheduler.playlists import Playlist, PlaylistItem, PlaylistSession
+from scheduler.units import Station, ancestors
+
+
+@dataclass(frozen=True)
+class ItemDoc:
+    """One playlist item as the API shows it: local times, words and links."""
+
+    item: PlaylistItem
+    zone: ZoneInfo
+    topic: Topic | None
+    campaign: Campaign | None
+
+    @property
+    def planned_start(self) -> datetime:
+        return self.item.planned_start.astimezone(self.zone)
+
+    @property
+    def audio_url(self) -> str:
+        if self.item.segment_id is None:
+            return self.item.url
+        return url_for(
+            "api_segments.segment_audio", segment_id=self.item.segment_id, _external=True
+        )
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASON_LABELS.get(self.item.reason, self.item.reason))
+
+
+@dataclass(frozen=True)
+class SessionDoc:
+    session: PlaylistSession
+    zone: ZoneInfo
+    items: list[ItemDoc]
+
+    @property
+    def label(self) -> str:
+        return session_label(self.session.label)
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.session.starts_at.astimezone(self.zone)
+
+
+@dataclass(frozen=True)
+class PlaylistDoc:
+    station: Station
+    playlist: Playlist
+    sessions: list[SessionDoc]
+
+    @property
+    def place(self) -> str:
+        """The station's units the way an address is written: commune, district, province."""
+        units = ancestors(get_session(), self.station.unit)
+        return ", ".join(unit.name for unit in reversed(units))
+
+    @property
+    def report(self) -> list[dict[str, Any]]:
+        return [{**entry, "message": describe_report(entry)} for entry in self.playlist.report]
+
+
+def playlist_doc(station: Station, playlist: Playlist) -> PlaylistDoc:
+    """The playlist with its topics and campaigns looked up once."""
+    session = get_session()
+    items = [i for s in playlist.sessions for i in s.items]
+    topic_ids = {i.topic_id for i in items if i.topic_id is not None}
+    campaign_ids = {i.campaign_id for i in items if i.campaign_id is not None}
+    topics = {t.id: t for t in session.scalars(select(Topic).where(Topic.id.in_(topic_ids)))}
+    campaigns = {
+        c.id: c for c in session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids)))
+    }
+    zone = ZoneInfo(station.timezone)
+    sessions = [
+        SessionDoc(
+            s,
+            zone,
+            [
+                ItemDoc(i, zone, topics.get(i.topic_id or 0), campaigns.get(i.campaign_id or 0))
+                for i in s.items
+            ],
+        )
+        for s in playlist.sessions
+    ]
+    return PlaylistDoc(station, playlist, sessions)
