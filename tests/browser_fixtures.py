@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from tests.conftest import DEMO_PASSWORD
+
 CHROMIUM = Path("/usr/bin/chromium")
+PHONE = {"width": 360, "height": 740}
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -53,3 +56,19 @@ def browser() -> Iterator[Browser]:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def phone_page(
+    browser: Browser, live_server: str, username: str, **options: object
+) -> tuple[Page, list[str]]:
+    """A 360 px page logged in as a demo user, and the list of every URL it requests."""
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", **options)  # type: ignore[arg-type]
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Tên đăng nhập", exact=True).fill(username)
+    page.get_by_label("Mật khẩu", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    page.wait_for_load_state()
+    return page, requested

@@ -11,11 +11,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, expect
 
-from tests.browser_fixtures import ARTIFACTS
-from tests.conftest import DEMO_PASSWORD, OPERATOR_STATION
+from tests.browser_fixtures import ARTIFACTS, PHONE, phone_page
+from tests.conftest import OPERATOR_STATION
 from tests.playlist_fixtures import build, today
-
-PHONE = {"width": 360, "height": 740}
 
 pytestmark = pytest.mark.browser
 
@@ -24,15 +22,7 @@ def test_operator_plays_an_item_and_downloads_the_day_on_a_phone(
     app: Flask, live_server: str, browser: Browser, fills: dict[str, int], tmp_path: Path
 ) -> None:
     build(app, today(), [OPERATOR_STATION])
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", accept_downloads=True)
-    page = context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Tên đăng nhập", exact=True).fill("operator")
-    page.get_by_label("Mật khẩu", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_load_state()
+    page, requested = phone_page(browser, live_server, "operator", accept_downloads=True)
 
     page.locator("a.button.primary", has_text="Danh sách phát hôm nay").click()
     expect(page.get_by_role("link", name="Hôm nay", exact=True)).to_have_attribute(
@@ -63,4 +53,4 @@ def test_operator_plays_an_item_and_downloads_the_day_on_a_phone(
     assert "README.txt" in names
     assert any(n.endswith("_ban-tin-phong-chong-ma-tuy.mp3") for n in names)
     assert {urlsplit(url).hostname for url in requested} == {"127.0.0.1"}, requested
-    context.close()
+    page.context.close()

@@ -18,11 +18,9 @@ from radio.db import get_session
 from scheduler.announcements import Announcement, active_emergencies
 from scheduler.templates import stations_under
 from scheduler.units import units_by_code
-from tests.browser_fixtures import ARTIFACTS
-from tests.conftest import DEMO_PASSWORD
+from tests.browser_fixtures import ARTIFACTS, PHONE, phone_page
 from tests.test_announcement_pages import make_segment
 
-PHONE = {"width": 360, "height": 740}
 TITLE = "Cảnh báo lũ quét, sạt lở đất khu vực ven sông Sêrêpốk"
 
 pytestmark = pytest.mark.browser
@@ -37,16 +35,7 @@ def test_planner_sends_an_emergency_from_a_phone(
         (district,) = units_by_code(session, "67:662")  # Huyện Cư Jút
         district_id = district.id
         names = [s.name for s in stations_under(session, district)]
-    context = browser.new_context(viewport=PHONE, locale="vi-VN")
-    page = context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
-
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Tên đăng nhập", exact=True).fill("planner")
-    page.get_by_label("Mật khẩu", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_load_state()
+    page, requested = phone_page(browser, live_server, "planner")
 
     page.goto(f"{live_server}/announcements/emergency")
     expect(page.get_by_role("heading", level=1)).to_have_text("Phát khẩn cấp")
@@ -84,4 +73,4 @@ def test_planner_sends_an_emergency_from_a_phone(
         (sent,) = active_emergencies(get_session(), utcnow())
         assert sent.segment_id == segment_id and sent.repeat_minutes == 30
     assert {urlsplit(url).hostname for url in requested} == {"127.0.0.1"}, requested
-    context.close()
+    page.context.close()

@@ -32,7 +32,7 @@ from tests.conftest import (
     login,
     personal_token,
 )
-from tests.test_playlist_api import (
+from tests.playlist_fixtures import (
     DRUGS,
     NOTICES,
     approved_segment,

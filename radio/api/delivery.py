@@ -55,47 +55,50 @@ MIMETYPES = {
 
 
 def deliver(
-    station: Station, playlists: list[Playlist], format: Format, body: Callable[[], Any]
+    code: str, date: str, format: Format, write: Callable[[list[PlaylistDoc]], Any], days: int = 1
 ) -> Response:
-    """A generated download, or 304 if the caller has this version already."""
+    """The document `write` makes of the days' playlists, or 304 if the caller has it."""
+    station, playlists = playlists_from(code, date, days)
     etag = document_etag(format, *(p.id for p in playlists))
     unchanged = not_modified(etag)
     if unchanged is not None:
         return unchanged
-    days = f"_{len(playlists)}-ngay" if len(playlists) > 1 else ""
-    name = f"loa-xa_{station.code}_{playlists[0].day.isoformat()}{days}.{format.value}"
-    response = Response(body(), mimetype=MIMETYPES[format])
+    several = f"_{len(playlists)}-ngay" if len(playlists) > 1 else ""
+    name = f"loa-xa_{station.code}_{playlists[0].day.isoformat()}{several}.{format.value}"
+    docs = [playlist_doc(station, p) for p in playlists]
+    response = Response(write(docs), mimetype=MIMETYPES[format])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     record(playlists, format)
     return revalidated(response, etag)
 
 
-def docs_of(station: Station, playlists: list[Playlist]) -> list[PlaylistDoc]:
-    return [playlist_doc(station, p) for p in playlists]
+def signed_m3u8(docs: list[PlaylistDoc]) -> str:
+    return playlist_m3u8(docs[0], player_urls(docs[0]))
+
+
+def zip_bundle(days: int) -> Callable[[list[PlaylistDoc]], Any]:
+    def write(docs: list[PlaylistDoc]) -> Any:
+        readme = render_template("delivery/readme.txt", docs=docs, days=days)
+        # made before the first byte is sent: a missing file is an error, not a cut-off zip
+        return stream_zip(bundle_entries(docs, audio.store(), readme, playlist_sheet))
+
+    return write
 
 
 @bp.get(f"{PLAYLIST_PATH}.m3u8")
-@bp.response(
-    200,
-    description="M3U8 with signed, expiring audio links",
-    content_type="application/vnd.apple.mpegurl",
-)
+@bp.response(200, description="M3U8, signed audio links", content_type=MIMETYPES[Format.M3U8])
 def get_m3u8(code: str, date: str) -> Response:
     """The day's items as an M3U8 playlist that any player can follow.
 
     Each segment's URL is a signed link that works without a token until the end of the
     day after the playlist's day; relays keep their stream URL.
     """
-    station, playlists = playlists_from(code, date)
-    doc = playlist_doc(station, playlists[0])
-    return deliver(station, playlists, Format.M3U8, lambda: playlist_m3u8(doc, player_urls(doc)))
+    return deliver(code, date, Format.M3U8, signed_m3u8)
 
 
 @bp.get(f"{PLAYLIST_PATH}.zip")
 @bp.arguments(DaysSchema, location="query")
-@bp.response(
-    200, description="ZIP: numbered MP3s, M3U8, sheet, README", content_type="application/zip"
-)
+@bp.response(200, description="MP3s, M3U8, sheet, README", content_type=MIMETYPES[Format.ZIP])
 def get_zip(args: dict[str, Any], code: str, date: str) -> Response:
     """A bundle for a station with a bad connection: streamed as it is made.
 
@@ -103,11 +106,7 @@ def get_zip(args: dict[str, Any], code: str, date: str) -> Response:
     (`01_0600_ban-tin-phong-chong-ma-tuy.mp3`), an M3U8 with relative paths and the
     printable sheet; a short README in Vietnamese. `days` (1-7) bundles several days.
     """
-    station, playlists = playlists_from(code, date, args["days"])
-    docs = docs_of(station, playlists)
-    readme = render_template("delivery/readme.txt", docs=docs, days=args["days"])
-    entries = bundle_entries(docs, audio.store(), readme, playlist_sheet)
-    return deliver(station, playlists, Format.ZIP, lambda: stream_zip(entries))
+    return deliver(code, date, Format.ZIP, zip_bundle(args["days"]), args["days"])
 
 
 @bp.get(f"{PLAYLIST_PATH}.pdf")
@@ -115,10 +114,7 @@ def get_zip(args: dict[str, Any], code: str, date: str) -> Response:
 @bp.response(200, description="Printable sheet, A4", content_type=MIMETYPES[Format.PDF])
 def get_sheet(args: dict[str, Any], code: str, date: str) -> Response:
     """The printable sheet: sessions, items, times and boxes for the operator's signature."""
-    station, playlists = playlists_from(code, date, args["days"])
-    return deliver(
-        station, playlists, Format.PDF, lambda: playlist_sheet(docs_of(station, playlists))
-    )
+    return deliver(code, date, Format.PDF, playlist_sheet, args["days"])
 
 
 @bp.get(f"{PLAYLIST_PATH}.ics")
@@ -126,10 +122,7 @@ def get_sheet(args: dict[str, Any], code: str, date: str) -> Response:
 @bp.response(200, description="iCalendar of the sessions", content_type=MIMETYPES[Format.ICS])
 def get_calendar(args: dict[str, Any], code: str, date: str) -> Response:
     """The sessions as calendar events, for the operator's calendar app."""
-    station, playlists = playlists_from(code, date, args["days"])
-    return deliver(
-        station, playlists, Format.ICS, lambda: sessions_calendar(docs_of(station, playlists))
-    )
+    return deliver(code, date, Format.ICS, sessions_calendar, args["days"])
 
 
 def session_of(station: Station, playlist: Playlist, number: str) -> PlaylistSession:
