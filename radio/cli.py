@@ -18,6 +18,7 @@ from waitress import serve as waitress_serve
 from radio import audio, db
 from radio.audio import job_handlers
 from radio.db import get_session
+from radio.delivery_cli import export_playlist_command
 from radio.demo import demo_province, load_demo
 from radio.demo_content import ANNOUNCEMENTS, JINGLES
 from radio.demo_library import load_demo_library
@@ -202,6 +203,7 @@ def init_app(app: Flask) -> None:
         library_cli,
         tts_command,
         build_playlists_command,
+        export_playlist_command,
     ):
         app.cli.add_command(cli_command)
 

@@ -5,18 +5,20 @@ are all written from these documents.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date as Date
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from audio_library.segments import Topic
 from radio.db import get_session
 from radio.schedule_messages import REASON_LABELS, describe_report, session_label
 from scheduler.campaigns import Campaign
-from scheduler.playlists import Playlist, PlaylistItem, PlaylistSession
+from scheduler.playlists import Playlist, PlaylistItem, PlaylistSession, current_playlists
 from scheduler.units import Station, ancestors
 
 
@@ -101,3 +103,26 @@ def playlist_doc(station: Station, playlist: Playlist) -> PlaylistDoc:
         for s in playlist.sessions
     ]
     return PlaylistDoc(station, playlist, sessions)
+
+
+def station_days(station: Station, first: Date, days: int) -> list[Playlist]:
+    """The current playlists of the station from `first` on, for the days that have one."""
+    last = first + timedelta(days=days - 1)
+    query = current_playlists(first, last, [station.id]).order_by(Playlist.day)
+    return list(get_session().scalars(query))
+
+
+def airing_session(playlist: Playlist, number: str) -> PlaylistSession:
+    """The session numbered `number` that has something to air, or LookupError in words."""
+    airing = [s for s in playlist.sessions if s.items]
+    for session in airing:
+        if str(session.number) == number:
+            return session
+    raise LookupError(
+        _(
+            "Session %(number)s is not in the playlist of %(date)s; its sessions are: %(numbers)s.",
+            number=number,
+            date=playlist.day.isoformat(),
+            numbers=", ".join(str(s.number) for s in airing) or "—",
+        )
+    )

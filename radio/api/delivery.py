@@ -4,11 +4,9 @@ Every format answers 304 while the station already holds the current version, an
 full answer is recorded (who fetched which version, when) for the operator page and audit.
 """
 
-from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import InternalServerError, NotFound
 
@@ -17,17 +15,11 @@ from radio import audio
 from radio.api.auth import blueprint
 from radio.api.playlist_schemas import DaysSchema
 from radio.api.playlists import not_built, parse_day, readable_station, record
-from radio.db import get_session
-from radio.delivery.bundle import bundle_entries
-from radio.delivery.calendar import sessions_calendar
+from radio.delivery.formats import MIMETYPES, file_name, writer
 from radio.delivery.http import REVALIDATE, document_etag, not_modified, revalidated, send_audio
-from radio.delivery.links import player_urls
-from radio.delivery.m3u8 import playlist_m3u8
-from radio.delivery.sheet import playlist_sheet
-from radio.delivery.zip_stream import stream_zip
 from radio.downloads import Format
-from radio.playlist_docs import PlaylistDoc, playlist_doc
-from scheduler.playlists import Playlist, PlaylistSession, current_playlist
+from radio.playlist_docs import airing_session, playlist_doc, station_days
+from scheduler.playlists import Playlist
 from scheduler.units import Station
 
 bp = blueprint("api_delivery", __name__, "Downloads for stations and their players")
@@ -39,50 +31,25 @@ def playlists_from(code: str, date: str, days: int = 1) -> tuple[Station, list[P
     """The current playlists of `days` days from `date`; 404 if the first has none."""
     station = readable_station(code)
     first = parse_day(station, date)
-    session = get_session()
-    found = [current_playlist(session, station.id, first + timedelta(days=n)) for n in range(days)]
-    if found[0] is None:
+    found = station_days(station, first, days)
+    if not found or found[0].day != first:
         not_built(station, first)
-    return station, [p for p in found if p is not None]
+    return station, found
 
 
-MIMETYPES = {
-    Format.M3U8: "application/vnd.apple.mpegurl",
-    Format.ZIP: "application/zip",
-    Format.PDF: "application/pdf",
-    Format.ICS: "text/calendar",
-}
-
-
-def deliver(
-    code: str, date: str, format: Format, write: Callable[[list[PlaylistDoc]], Any], days: int = 1
-) -> Response:
-    """The document `write` makes of the days' playlists, or 304 if the caller has it."""
+def deliver(code: str, date: str, format: Format, days: int = 1) -> Response:
+    """The format made of the days' playlists, or 304 if the caller has this version."""
     station, playlists = playlists_from(code, date, days)
     etag = document_etag(format, *(p.id for p in playlists))
     unchanged = not_modified(etag)
     if unchanged is not None:
         return unchanged
-    several = f"_{len(playlists)}-ngay" if len(playlists) > 1 else ""
-    name = f"loa-xa_{station.code}_{playlists[0].day.isoformat()}{several}.{format.value}"
     docs = [playlist_doc(station, p) for p in playlists]
-    response = Response(write(docs), mimetype=MIMETYPES[format])
+    response = Response(writer(format, days)(docs), mimetype=MIMETYPES[format])
+    name = file_name(station.code, docs, format)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     record(playlists, format)
     return revalidated(response, etag)
-
-
-def signed_m3u8(docs: list[PlaylistDoc]) -> str:
-    return playlist_m3u8(docs[0], player_urls(docs[0]))
-
-
-def zip_bundle(days: int) -> Callable[[list[PlaylistDoc]], Any]:
-    def write(docs: list[PlaylistDoc]) -> Any:
-        readme = render_template("delivery/readme.txt", docs=docs, days=days)
-        # made before the first byte is sent: a missing file is an error, not a cut-off zip
-        return stream_zip(bundle_entries(docs, audio.store(), readme, playlist_sheet))
-
-    return write
 
 
 @bp.get(f"{PLAYLIST_PATH}.m3u8")
@@ -93,7 +60,7 @@ def get_m3u8(code: str, date: str) -> Response:
     Each segment's URL is a signed link that works without a token until the end of the
     day after the playlist's day; relays keep their stream URL.
     """
-    return deliver(code, date, Format.M3U8, signed_m3u8)
+    return deliver(code, date, Format.M3U8)
 
 
 @bp.get(f"{PLAYLIST_PATH}.zip")
@@ -106,7 +73,7 @@ def get_zip(args: dict[str, Any], code: str, date: str) -> Response:
     (`01_0600_ban-tin-phong-chong-ma-tuy.mp3`), an M3U8 with relative paths and the
     printable sheet; a short README in Vietnamese. `days` (1-7) bundles several days.
     """
-    return deliver(code, date, Format.ZIP, zip_bundle(args["days"]), args["days"])
+    return deliver(code, date, Format.ZIP, args["days"])
 
 
 @bp.get(f"{PLAYLIST_PATH}.pdf")
@@ -114,7 +81,7 @@ def get_zip(args: dict[str, Any], code: str, date: str) -> Response:
 @bp.response(200, description="Printable sheet, A4", content_type=MIMETYPES[Format.PDF])
 def get_sheet(args: dict[str, Any], code: str, date: str) -> Response:
     """The printable sheet: sessions, items, times and boxes for the operator's signature."""
-    return deliver(code, date, Format.PDF, playlist_sheet, args["days"])
+    return deliver(code, date, Format.PDF, args["days"])
 
 
 @bp.get(f"{PLAYLIST_PATH}.ics")
@@ -122,22 +89,7 @@ def get_sheet(args: dict[str, Any], code: str, date: str) -> Response:
 @bp.response(200, description="iCalendar of the sessions", content_type=MIMETYPES[Format.ICS])
 def get_calendar(args: dict[str, Any], code: str, date: str) -> Response:
     """The sessions as calendar events, for the operator's calendar app."""
-    return deliver(code, date, Format.ICS, sessions_calendar, args["days"])
-
-
-def session_of(station: Station, playlist: Playlist, number: str) -> PlaylistSession:
-    numbers = [s.number for s in playlist.sessions if s.items]
-    for session in playlist.sessions:
-        if str(session.number) == number and session.items:
-            return session
-    raise NotFound(
-        _(
-            "Session %(number)s is not in the playlist of %(date)s; its sessions are: %(numbers)s.",
-            number=number,
-            date=playlist.day.isoformat(),
-            numbers=", ".join(str(n) for n in numbers) or "—",
-        )
-    )
+    return deliver(code, date, Format.ICS, args["days"])
 
 
 @bp.get(f"{PLAYLIST_PATH}/sessions/<number>.mp3")
@@ -153,7 +105,10 @@ def get_session_mix(code: str, date: str, number: str) -> Response:
     of its length (it airs live from its source). Its length matches the planned length.
     """
     station, playlists = playlists_from(code, date)
-    session = session_of(station, playlists[0], number)
+    try:
+        session = airing_session(playlists[0], number)
+    except LookupError as missing:
+        raise NotFound(str(missing)) from missing
     try:
         mix = audio.mixer().mix(session)
     except AudioError as exc:
