@@ -277,9 +277,10 @@ def test_planned_day_respects_the_rules(case):
             for i in planned.items
         ]
         assert keys == sorted(keys)
-        priority = {o.seg.id for o in inp.one_offs if o.priority}
+        # (by announcement: the same segment may also be a normal one-off elsewhere)
+        priority = {o.id for o in inp.one_offs if o.priority}
         for item in planned.items:
-            if item.reason == Reason.ONE_OFF and item.seg.id in priority:
+            if item.reason == Reason.ONE_OFF and item.announcement_id in priority:
                 assert item.first
 
 
