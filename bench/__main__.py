@@ -1,6 +1,22 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
 
-from bench import normalizer_accuracy, playlist_build, premix, tts, unit_import, upload_processing
+from bench import (
+    normalizer_accuracy,
+    playlist_build,
+    playlist_http,
+    premix,
+    tts,
+    unit_import,
+    upload_processing,
+)
 
-for benchmark in (unit_import, normalizer_accuracy, tts, upload_processing, playlist_build, premix):
+for benchmark in (
+    unit_import,
+    normalizer_accuracy,
+    tts,
+    upload_processing,
+    playlist_build,
+    premix,
+    playlist_http,
+):
     benchmark.main()

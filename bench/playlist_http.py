@@ -3,35 +3,33 @@
 gunicorn serves the real app (bench/http_app.py: `radio.create_app()` plus one route
 sending a file with flask.send_from_directory) on 127.0.0.1 with 2 sync workers, one per
 core: the app's work is CPU-bound Python, so threads (gthread) would only share the GIL,
-and with a new connection per request keep-alive, gthread's other use, plays no part.
-A separate load process with a few threads opens a new connection per request, for all
-three cases alike:
+and with a new connection per request, keep-alive (gthread's other use) plays no part.
+A separate load process with a few threads (bench/http_load.py) opens a new connection
+per request, for all three cases alike:
 
 - full: `GET /api/v1/stations/{code}/playlists/{date}` with the station's device token
   and `Accept-Encoding: gzip`, as a device asks (200, gzip, and a download recorded);
 - 304: the same with `If-None-Match` set to the ETag it got;
-- static: the same JSON body stored as a file (same size, uncompressed), no token.
+- static: the same JSON body stored as a file (same size, sent uncompressed), no token.
 
-Each case runs ROUNDS × SECONDS after a warm-up, the cases taking turns so that other
-load on the machine falls on all of them. The data: the demo, a dozen approved tone
-segments for its sessions' fill rules, today's playlist of the demo operator's station.
-SQLite always; also PostgreSQL (a throwaway database) when DATABASE_URL is set.
+Each case runs ROUNDS × SECONDS, each after a warm-up, the cases taking turns so that
+other load on the machine falls on all of them alike. Besides requests per second and
+latencies, the server's CPU per request (gunicorn's processes; not PostgreSQL's) and the
+load generator's. The data: the demo, 24 approved tone segments for its sessions' fill
+rules, today's playlist of the demo operator's station (about 30 items). SQLite always;
+also PostgreSQL (a throwaway database on that server) when DATABASE_URL is set.
 
 Targets: 304 rps / static rps >= 1, full rps / static rps >= 0.33.
 """
 
 import contextlib
-import http.client
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +43,7 @@ from audio_library.ffmpeg import ffmpeg_exe
 from audio_library.library import Metadata, Origin
 from audio_library.segments import Source, Topic
 from bench.common import report
+from bench.http_load import THREADS, WORKERS, fetch, gunicorn, load
 from radio import audio, create_app, db
 from radio.demo import load_demo
 from radio.tokens import issue_token
@@ -53,12 +52,9 @@ from scheduler.builder import build_playlists
 from scheduler.units import Station
 
 NAME = "playlist_http"
-ROOT = Path(__file__).resolve().parent.parent
 STATION = "67-24646"  # the demo operator's station, Xã Ea Pô
 TIMEZONE = "Asia/Ho_Chi_Minh"
 SECRET = "bench-secret"
-WORKERS, WORKER_CLASS = 2, "sync"
-THREADS = 6
 WARMUP, SECONDS, ROUNDS = 2.0, 5.0, 2
 TARGET_NOT_MODIFIED, TARGET_FULL = 1.0, 0.33
 # Topics of the demo sessions' fill rules (radio/demo_schedule.py); PER_TOPIC segments each
@@ -119,64 +115,6 @@ def prepare(url: str, folder: Path) -> str:
     return plain
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def gunicorn(url: str, folder: Path, static: Path, worker_class: str) -> Iterator[int]:
-    """gunicorn serving bench.http_app in its own process group, stopped whatever happens."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "RADIO_DATA_DIR": str(folder),
-        "SECRET_KEY": SECRET,
-        "BENCH_STATIC_DIR": str(static),
-    }
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS)]
-    command += ["--worker-class", worker_class, "--bind", f"127.0.0.1:{port}"]
-    command += ["--log-level", "warning", "bench.http_app:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    try:
-        wait_ready(port, server)
-        yield port
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
-def wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        with contextlib.suppress(OSError):
-            if fetch(port, "/healthz", {})[0] == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
-def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-    """One GET on a new connection, closed after it, as every request here is made."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers={**headers, "Connection": "close"})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
 def cases(port: int, token: str, static: Path) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """The three requests, checked once each; and the sizes of what they send."""
     path = f"/api/v1/stations/{STATION}/playlists/{today_in(TIMEZONE).isoformat()}"
@@ -205,71 +143,38 @@ def cases(port: int, token: str, static: Path) -> tuple[list[dict[str, Any]], di
     return found, {"body_bytes": len(body), "gzip_bytes": len(zipped), "items": items}
 
 
-def load(port: int, case: dict[str, Any], seconds: float) -> dict[str, Any]:
-    """Run the case in a separate process for `seconds` after a warm-up; its timings."""
-    spec = {"port": port, "case": case, "seconds": seconds, "warmup": WARMUP}
-    command = [sys.executable, "-m", "bench.playlist_http", "--load"]
-    done = subprocess.run(
-        command, cwd=ROOT, input=json.dumps(spec), capture_output=True, text=True, check=True
-    )
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+def summary(name: str, runs: list[dict[str, Any]]) -> dict[str, float]:
+    """Requests per second, latency percentiles and CPU per request of one case's runs."""
+    latencies = [t for r in runs for t in r["latencies"]]
+    errors = [e for r in runs for e in r["errors"]]
+    assert not errors, f"{name}: {len(errors)} failed requests, first {errors[0]}"
+    cuts = statistics.quantiles(latencies, n=100)
+    timed = len(latencies)
+    return {
+        f"{name}_rps": timed / sum(r["seconds"] for r in runs),
+        f"{name}_p50_ms": cuts[49] * 1000,
+        f"{name}_p99_ms": cuts[98] * 1000,
+        f"{name}_server_cpu_ms": 1000 * sum(r["server_cpu"] for r in runs) / timed,
+        f"{name}_client_cpu_ms": 1000 * sum(r["client_cpu"] for r in runs) / timed,
+    }
 
 
-def hammer(port: int, case: dict[str, Any], seconds: float) -> dict[str, Any]:
-    """THREADS threads requesting the case until `seconds` have passed; latencies and errors."""
-    latencies: list[float] = []
-    errors: list[str] = []
-    until = time.perf_counter() + seconds
-
-    def worker() -> None:
-        while time.perf_counter() < until:
-            start = time.perf_counter()
-            try:
-                status = fetch(port, case["path"], case["headers"])[0]
-            except OSError as exc:
-                errors.append(repr(exc))
-                continue
-            if status != case["status"]:
-                errors.append(f"status {status}")
-            else:
-                latencies.append(time.perf_counter() - start)
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"seconds": time.perf_counter() - start, "latencies": latencies, "errors": errors}
-
-
-def load_process() -> None:
-    """The load generator's side: a spec on stdin, a warm-up, the timed run as JSON out."""
-    spec = json.load(sys.stdin)
-    hammer(spec["port"], spec["case"], spec["warmup"])
-    json.dump(hammer(spec["port"], spec["case"], spec["seconds"]), sys.stdout)
-
-
-def measure(backend: str, url: str, folder: Path, worker_class: str = WORKER_CLASS) -> None:
+def measure(backend: str, url: str, folder: Path) -> None:
     token = prepare(url, folder)
     static = folder / "static"
     static.mkdir()
     runs: dict[str, list[dict[str, Any]]] = {}
-    with gunicorn(url, folder, static, worker_class) as port:
+    env = {"DATABASE_URL": url, "RADIO_DATA_DIR": str(folder), "SECRET_KEY": SECRET}
+    with gunicorn("bench.http_app:app", {**env, "BENCH_STATIC_DIR": str(static)}) as (port, pgrp):
         requests, sizes = cases(port, token, static)
         for _round in range(ROUNDS):
             for case in requests:
-                runs.setdefault(case["name"], []).append(load(port, case, SECONDS))
+                runs.setdefault(case["name"], []).append(load(port, pgrp, case, SECONDS, WARMUP))
     figures: dict[str, float] = {**sizes, "workers": WORKERS, "client_threads": THREADS}
     for name, results in runs.items():
-        latencies = [t for r in results for t in r["latencies"]]
-        errors = [e for r in results for e in r["errors"]]
-        assert not errors, f"{name}: {len(errors)} failed requests, first {errors[0]}"
-        cuts = statistics.quantiles(latencies, n=100)
-        figures[f"{name}_rps"] = len(latencies) / sum(r["seconds"] for r in results)
-        figures[f"{name}_p50_ms"], figures[f"{name}_p99_ms"] = cuts[49] * 1000, cuts[98] * 1000
+        figures |= summary(name, results)
     figures["full_to_static"] = figures["full_rps"] / figures["static_rps"]
-    title = f"{NAME}_{backend}" + ("" if worker_class == WORKER_CLASS else f"_{worker_class}")
+    title = f"{NAME}_{backend}"
     report(title, figures, ("not_modified_rps", "static_rps"))
     print(f"{title}: ratio full_rps / static_rps = {figures['full_to_static']:.2f}")
     met = (
@@ -298,27 +203,22 @@ def postgres_database(admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def stop_on_sigterm() -> None:
-    # SystemExit unwinds through the finally blocks, which stop gunicorn and drop databases.
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
-
-
-def main(worker_class: str = WORKER_CLASS) -> None:
-    stop_on_sigterm()
-    with tempfile.TemporaryDirectory(prefix="loaxa-bench-") as folder:
-        measure("sqlite", f"sqlite:///{Path(folder) / 'radio.db'}", Path(folder), worker_class)
-    pg_url = os.environ.get("DATABASE_URL", "")
-    if pg_url.startswith("postgresql"):
-        with (
-            postgres_database(pg_url) as url,
-            tempfile.TemporaryDirectory(prefix="loaxa-bench-") as folder,
-        ):
-            measure("postgresql", url, Path(folder), worker_class)
+def main() -> None:
+    # SIGTERM as SystemExit: the finally blocks then stop gunicorn and drop the database.
+    previous = signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(128 + signal.SIGTERM))
+    try:
+        with tempfile.TemporaryDirectory(prefix="loaxa-bench-") as folder:
+            measure("sqlite", f"sqlite:///{Path(folder) / 'radio.db'}", Path(folder))
+        pg_url = os.environ.get("DATABASE_URL", "")
+        if pg_url.startswith("postgresql"):
+            with (
+                postgres_database(pg_url) as url,
+                tempfile.TemporaryDirectory(prefix="loaxa-bench-") as folder,
+            ):
+                measure("postgresql", url, Path(folder))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
-    if "--load" in sys.argv:
-        load_process()
-    else:
-        chosen = sys.argv.index("--worker-class") + 1 if "--worker-class" in sys.argv else 0
-        main(sys.argv[chosen] if chosen else WORKER_CLASS)
+    main()

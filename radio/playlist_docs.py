@@ -4,6 +4,7 @@ The API's JSON, the operator page and the download formats (M3U8, ZIP, sheet, ca
 are all written from these documents.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from audio_library.segments import Topic
 from radio.db import get_session
 from radio.schedule_messages import REASON_LABELS, describe_report, session_label
+from scheduler.build_job import today_in
 from scheduler.campaigns import Campaign
 from scheduler.playlists import Playlist, PlaylistItem, PlaylistSession, current_playlists
 from scheduler.units import Station, ancestors
@@ -103,6 +105,17 @@ def playlist_doc(station: Station, playlist: Playlist) -> PlaylistDoc:
         for s in playlist.sessions
     ]
     return PlaylistDoc(station, playlist, sessions)
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the only form a date is read in
+PAST_DAYS = 60  # how far back a playlist can be read
+FUTURE_DAYS = 31  # how far ahead (builds never go further)
+
+
+def readable_days(timezone: str) -> tuple[Date, Date]:
+    """The first and last day whose playlist can be read today in this zone."""
+    today = today_in(timezone)
+    return today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
 
 
 def station_days(station: Station, first: Date, days: int) -> list[Playlist]:

@@ -45,7 +45,7 @@ class AccessToken(Base):
         return self.revoked_at is None
 
 
-def _digest(plain: str) -> str:
+def token_digest(plain: str) -> str:
     # Tokens carry 256 random bits, so a fast hash is as safe as a slow one here.
     return hashlib.sha256(plain.encode()).hexdigest()
 
@@ -62,7 +62,7 @@ def issue_token(
     prefix = STATION_PREFIX if station is not None else PERSONAL_PREFIX
     plain = prefix + secrets.token_urlsafe(32)
     token = AccessToken(
-        digest=_digest(plain),
+        digest=token_digest(plain),
         hint=plain[: len(prefix) + 6],
         label=nfc(label).strip()[:120],
         station=station,
@@ -78,7 +78,7 @@ def find_active_token(session: Session, plain: str) -> AccessToken | None:
     """The unrevoked token with this plain text, marked as used (to the minute)."""
     token = session.scalar(
         select(AccessToken).where(
-            AccessToken.digest == _digest(plain), AccessToken.revoked_at.is_(None)
+            AccessToken.digest == token_digest(plain), AccessToken.revoked_at.is_(None)
         )
     )
     now = utcnow()

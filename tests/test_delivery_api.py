@@ -17,13 +17,14 @@ import icalendar
 import pytest
 from flask import Flask
 from flask_babel import format_datetime, gettext
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from audio_library.db import utcnow
+from radio import db
 from radio.db import get_session
 from radio.delivery.links import Link, signed_url
 from radio.downloads import Download, Format
-from radio.tokens import issue_token
+from radio.tokens import AccessToken, issue_token, revoke_token
 from scheduler.playlists import PlaylistItem
 from tests import audio_fixtures as fx
 from tests.conftest import OPERATOR_STATION, OTHER_DISTRICT_STATION, SAME_DISTRICT_STATION
@@ -330,3 +331,27 @@ def test_only_the_stations_own_token_and_people_in_scope(client, as_user, app, d
     answer = client.get(playlist_url(SAME_DISTRICT_STATION, day) + suffix, buffered=True)
     assert answer.status_code == 200
     assert client.get(playlist_url(OTHER_DISTRICT_STATION, day) + suffix).status_code == 403
+
+
+def test_a_device_poll_for_the_version_it_holds_is_one_query(client, app, day):
+    headers = device(app, OPERATOR_STATION)
+    url = playlist_url(OPERATOR_STATION, day)
+    etag = client.get(url, headers=headers).headers["ETag"]
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+        assert len(statements) == 1
+        # the shortcut never answers for someone else: another station's token, a revoked one
+        other = device(app, SAME_DISTRICT_STATION)
+        assert client.get(url, headers={**other, "If-None-Match": etag}).status_code == 403
+        with app.app_context():
+            for token in get_session().scalars(select(AccessToken)):
+                revoke_token(token)
+            get_session().commit()
+        assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 401
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)

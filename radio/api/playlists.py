@@ -1,31 +1,29 @@
 """A station's playlist for a day."""
 
-import re
+import threading
+from collections import OrderedDict
 from datetime import date as Date
-from datetime import timedelta
 from typing import NoReturn
 
-from flask import Response, abort, g, jsonify, request
+from flask import Response, abort, current_app, g, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from radio.api.auth import api_station, bearer_token, blueprint
 from radio.api.playlist_schemas import PlaylistSchema, PlaylistVersionSchema
+from radio.api.polling import unchanged_poll
 from radio.db import get_session
 from radio.delivery.http import document_etag, not_modified, revalidated
 from radio.downloads import Format, record_download
-from radio.playlist_docs import playlist_doc
+from radio.playlist_docs import FUTURE_DAYS, ISO_DATE, PAST_DAYS, playlist_doc, readable_days
 from radio.policy import Permission, station_or_403
 from scheduler.build_job import today_in
 from scheduler.playlists import Playlist, current_playlist
 from scheduler.units import Station
 
-bp = blueprint("api_playlists", __name__, "Playlists")
-
-PAST_DAYS = 60  # how far back a playlist can be asked for
-FUTURE_DAYS = 31  # how far ahead (builds never go further)
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+bp = blueprint("api_playlists", __name__, "Playlists", shortcut=unchanged_poll)
 
 
 def readable_station(code: str) -> Station:
@@ -52,8 +50,8 @@ def parse_day(station: Station, text: str) -> Date:
                 example=today.isoformat(),
             ),
         )
-    if day < today - timedelta(days=PAST_DAYS):
-        first = today - timedelta(days=PAST_DAYS)
+    first, last = readable_days(station.timezone)
+    if day < first:
         abort(
             400,
             description=_(
@@ -63,8 +61,7 @@ def parse_day(station: Station, text: str) -> Date:
                 first=first.isoformat(),
             ),
         )
-    if day > today + timedelta(days=FUTURE_DAYS):
-        last = today + timedelta(days=FUTURE_DAYS)
+    if day > last:
         abort(
             400,
             description=_(
@@ -106,9 +103,47 @@ def get_playlist(code: str, date: str) -> Response:
     unchanged = not_modified(etag)
     if unchanged is not None:
         return unchanged
+    body = rendered(station, playlist)
     record([playlist], Format.JSON)
-    response = jsonify(PlaylistSchema().dump(playlist_doc(station, playlist)))
-    return revalidated(response, etag)
+    return revalidated(current_app.response_class(body, mimetype="application/json"), etag)
+
+
+def rendered(station: Station, playlist: Playlist) -> bytes:
+    """The JSON of a playlist version, made once per language and host in this process.
+
+    A version never changes, so its document is kept (the names of its topics and
+    campaigns as they were when it was first asked for, as the ETag promises).
+    """
+    bodies: Bodies = current_app.extensions.setdefault("radio.playlist_bodies", Bodies())
+    key = (playlist.id, str(get_locale()), request.host_url)
+    body = bodies.get(key)
+    if body is None:
+        text = current_app.json.dumps(PlaylistSchema().dump(playlist_doc(station, playlist)))
+        body = bodies.put(key, text.encode())
+    return body
+
+
+class Bodies:
+    """A small least-recently-used store of rendered documents, safe across threads."""
+
+    SIZE = 512
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[int, str, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str, str]) -> bytes | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+            return self._items.get(key)
+
+    def put(self, key: tuple[int, str, str], body: bytes) -> bytes:
+        with self._lock:
+            self._items[key] = body
+            if len(self._items) > self.SIZE:
+                self._items.popitem(last=False)
+        return body
 
 
 def record(playlists: list[Playlist], format: Format, session_number: int | None = None) -> None:
