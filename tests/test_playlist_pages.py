@@ -169,12 +169,12 @@ def test_malformed_date_is_a_400(client, as_user, day):
     assert "YYYY-MM-DD" in response.get_data(as_text=True)
 
 
-def test_playlist_redirects_to_today(client, as_user, app):
+def test_station_page_of_today_links_to_the_day_in_detail(client, as_user, app):
     as_user("operator")
     response = client.get(f"/stations/{OPERATOR_STATION}/playlist")
-    assert response.status_code == 302
+    assert response.status_code == 200
     today = today_in(app.config["TIMEZONE"]).isoformat()
-    assert response.headers["Location"].endswith(f"/stations/{OPERATOR_STATION}/playlists/{today}")
+    assert f'href="/stations/{OPERATOR_STATION}/playlists/{today}"' in response.text
 
 
 @pytest.mark.parametrize(
