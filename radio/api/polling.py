@@ -57,7 +57,8 @@ def unchanged_poll() -> Response | None:
     except ValueError:
         return None
     values = {"digest": token_digest(plain.strip()), "code": args.get("code"), "day": day}
-    with db.engine().connect() as connection:
+    # one read, so no transaction to begin and roll back (two round trips on PostgreSQL)
+    with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         row = connection.execute(POLL, values).one_or_none()
     if row is None or row.playlist_id is None or not _fresh(row.last_used_at):
         return None
