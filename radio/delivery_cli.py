@@ -19,12 +19,11 @@ from audio_library.store import atomic_path
 from radio import audio
 from radio.db import get_session
 from radio.delivery.formats import writer
-from radio.downloads import Format, record_download
+from radio.downloads import FROM_CLI, Format, record_download
 from radio.playlist_docs import airing_session, playlist_doc, station_days
 from scheduler.units import Station
 
 FORMATS = ["zip", "m3u8", "pdf", "ics", "mp3"]
-CLI = "cli"  # where a download came from, in place of an address
 
 
 @click.command("export-playlist")
@@ -72,13 +71,17 @@ def export_playlist_command(
                 raise click.ClickException(str(missing)) from missing
             shutil.copyfile(audio.mixer().mix(session).path, tmp)
             record_download(
-                get_session(), playlists[0], format, session_number=session.number, remote_addr=CLI
+                get_session(),
+                playlists[0],
+                format,
+                session_number=session.number,
+                remote_addr=FROM_CLI,
             )
         else:
             written = writer(format, days)([playlist_doc(station, p) for p in playlists])
             write_to(tmp, written)
             for playlist in playlists:
-                record_download(get_session(), playlist, format, remote_addr=CLI)
+                record_download(get_session(), playlist, format, remote_addr=FROM_CLI)
     get_session().commit()
     click.echo(_("Wrote %(path)s.", path=output))
 

@@ -7,13 +7,15 @@ has; the audit uses it to show when each station last fetched its playlist.
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from audio_library.db import Base, utcnow
 from radio.people import User
 from radio.tokens import AccessToken
 from scheduler.playlists import Playlist
+
+FROM_CLI = "cli"  # where an export from the command line came from, in place of an address
 
 
 class Format(enum.StrEnum):
@@ -68,10 +70,24 @@ def record_download(
 
 
 def last_download(session: Session, station_id: int, day: date) -> Download | None:
-    """The station's most recent download of that day's playlist, by anyone."""
+    """The most recent copy of that day's playlist the station itself holds.
+
+    Fetched by its devices or its operators, or exported for it from the command line;
+    an auditor looking at the station's playlist does not give the station a copy.
+    """
     query = (
         select(Download)
-        .where(Download.station_id == station_id, Download.day == day)
+        .outerjoin(AccessToken, AccessToken.id == Download.token_id)
+        .outerjoin(User, User.id == Download.user_id)
+        .where(
+            Download.station_id == station_id,
+            Download.day == day,
+            or_(
+                AccessToken.station_id == station_id,
+                User.station_id == station_id,
+                Download.remote_addr == FROM_CLI,
+            ),
+        )
         .order_by(Download.at.desc(), Download.id.desc())
         .limit(1)
     )

@@ -41,6 +41,10 @@ def test_banner_when_a_newer_version_than_the_downloaded_one_exists(
     build(app, day, [OPERATOR_STATION])
     html = client.get(page).get_data(as_text=True)
     assert "banner-new" in html and "Thông báo tiêm phòng cho gia súc" in html
+    as_user("auditor")  # the district reading version 2 gives the station no copy
+    assert client.get(playlist_url(OPERATOR_STATION, day) + ".pdf").status_code == 200
+    as_user("operator")
+    assert "banner-new" in client.get(page).get_data(as_text=True)
     client.get(playlist_url(OPERATOR_STATION, day) + ".zip")  # downloads version 2
     assert "banner-new" not in client.get(page).get_data(as_text=True)
 
