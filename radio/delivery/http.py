@@ -2,7 +2,8 @@
 
 Playlists change version by version, so clients revalidate each time (no-cache) and get
 a 304 while the version is the same. Audio files never change under their sha256, so
-they are cached for good; a pre-mix is named by its content the same way.
+they are cached for good. A session's pre-mix keeps one URL while its content may change
+with a new version, so it is revalidated against the ETag of its content.
 """
 
 import hashlib
