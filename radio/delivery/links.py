@@ -23,9 +23,10 @@ GRACE = timedelta(days=1)
 
 
 class LinkError(Exception):
-    def __init__(self, kind: str, expired_at: datetime | None = None) -> None:
-        super().__init__(kind)
-        self.kind = kind  # "tampered" or "expired"
+    """A link that was altered (no expiry known) or has expired (at expired_at)."""
+
+    def __init__(self, expired_at: datetime | None = None) -> None:
+        super().__init__("expired" if expired_at else "tampered")
         self.expired_at = expired_at
 
 
@@ -69,7 +70,7 @@ def read_link(token: str, now: datetime | None = None) -> Link:
         segment_id, station_id, expires = _serializer().loads(token)
         link = Link(int(segment_id), int(station_id), datetime.fromtimestamp(int(expires), UTC))
     except (BadSignature, TypeError, ValueError) as exc:
-        raise LinkError("tampered") from exc
+        raise LinkError() from exc
     if link.expires <= (now or utcnow()):
-        raise LinkError("expired", link.expires)
+        raise LinkError(link.expires)
     return link

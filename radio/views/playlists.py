@@ -1,6 +1,5 @@
 """Station day view and unit calendar of playlists."""
 
-import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from radio.db import get_session
+from radio.playlist_docs import ISO_DATE
 from radio.policy import Permission, station_or_403, unit_or_403
 from radio.schedule import local_today
 from radio.schedule_messages import minutes_seconds
@@ -20,7 +20,6 @@ from scheduler.units import path_names
 bp = Blueprint("playlists", __name__)
 
 PAGE_SIZE = 100
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # What the calendar's summary counts, worded for people.
 WARNING_LABELS = {
     "missing": _l("Days without a playlist: %(n)s"),
