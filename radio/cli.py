@@ -17,6 +17,7 @@ from waitress import serve as waitress_serve
 
 from radio import audio, db
 from radio.audio import job_handlers
+from radio.audit_cli import audit_cli
 from radio.db import get_session
 from radio.delivery_cli import export_playlist_command
 from radio.demo import demo_province, load_demo
@@ -204,6 +205,7 @@ def init_app(app: Flask) -> None:
         tts_command,
         build_playlists_command,
         export_playlist_command,
+        audit_cli,
     ):
         app.cli.add_command(cli_command)
 

@@ -30,6 +30,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         BUILD_AT="02:00",  # when the nightly job builds the next days' playlists
         PLAYLIST_DAYS=7,
         LOCK_MINUTES=20,  # before a session starts, only an emergency may change it
+        # A confirmation received later than this after its session ends is marked late,
+        # and a session with none by then is flagged as unconfirmed.
+        CONFIRM_GRACE_HOURS=2,
+        CONFIRM_WINDOW_DAYS=7,  # how long the operator page still takes a confirmation
         DEMO_PASSWORD="loaxa-demo",
         SECURE_COOKIES=False,
         LOGIN_MAX_FAILURES=5,

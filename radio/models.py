@@ -2,6 +2,9 @@
 
 from audio_library.jobs import Job
 from audio_library.segments import LexiconEntry, Segment, SegmentEvent, Topic
+from radio.airings.follow_up import Digest, UnconfirmedSession
+from radio.airings.records import Confirmation
+from radio.audit_trail import Change
 from radio.downloads import Download
 from radio.login_guard import LoginAttempt
 from radio.people import User
@@ -18,6 +21,9 @@ __all__ = [
     "AccessToken",
     "Announcement",
     "Campaign",
+    "Change",
+    "Confirmation",
+    "Digest",
     "Download",
     "Job",
     "LexiconEntry",
@@ -33,6 +39,7 @@ __all__ = [
     "Station",
     "TemplateItem",
     "Topic",
+    "UnconfirmedSession",
     "Unit",
     "UnitRules",
     "User",

@@ -34,6 +34,8 @@ class Permission(enum.StrEnum):
     VIEW_SCHEDULE = "view_schedule"  # templates, campaigns, playlists and their reports
     MANAGE_SCHEDULE = "manage_schedule"  # templates, limits, campaigns, one-offs
     SEND_EMERGENCY = "send_emergency"
+    CONFIRM_AIRING = "confirm_airing"  # say what a station aired
+    VIEW_AUDIT = "view_audit"  # compliance, the as-run log, the trail of changes
 
 
 _READER = {
@@ -48,8 +50,8 @@ GRANTS: dict[Role, set[Permission]] = {
     | {Permission.MANAGE_TOPICS, Permission.MANAGE_SCHEDULE, Permission.SEND_EMERGENCY},
     Role.EDITOR: _READER | {Permission.EDIT_SEGMENTS, Permission.MANAGE_LEXICON},
     Role.APPROVER: _READER | {Permission.APPROVE_SEGMENTS},
-    Role.AUDITOR: _READER,
-    Role.OPERATOR: {Permission.VIEW_STATIONS, Permission.VIEW_SCHEDULE},
+    Role.AUDITOR: _READER | {Permission.VIEW_AUDIT},
+    Role.OPERATOR: {Permission.VIEW_STATIONS, Permission.VIEW_SCHEDULE, Permission.CONFIRM_AIRING},
 }
 
 Target = Unit | Station | User

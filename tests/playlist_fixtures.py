@@ -1,8 +1,9 @@
 """Playlists really built for tests: tone segments through the library pipeline, built days."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -128,4 +129,21 @@ def tomorrow(app: Flask, fills: dict[str, int], tmp_path: Path) -> date:
     add_midday_relay(app, draft_opening=draft)
     day = today() + timedelta(days=1)
     build(app, day, [OPERATOR_STATION, SAME_DISTRICT_STATION])
+    return day
+
+
+def build_aired(app: Flask, day: date, codes: list[str]) -> None:
+    """Playlists for a day already over, built as if the night before (all sessions past)."""
+    night_before = datetime.combine(day, time(0, 0), ZoneInfo(ZONE)) - timedelta(hours=2)
+    with app.app_context():
+        ids = [station(code).id for code in codes]
+        build_playlists(get_session(), day, 1, now=night_before, station_ids=ids)
+        get_session().commit()
+
+
+@pytest.fixture
+def yesterday(app: Flask, fills: dict[str, int]) -> date:
+    """Yesterday's playlists of two Cư Jút stations, every session over and unconfirmed."""
+    day = today() - timedelta(days=1)
+    build_aired(app, day, [OPERATOR_STATION, SAME_DISTRICT_STATION])
     return day

@@ -6,6 +6,7 @@ from flask_smorest import Api
 from radio.api import (
     announcements,
     campaigns,
+    confirmations,
     delivery,
     links,
     playlists,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         templates.bp,
         campaigns.bp,
         announcements.bp,
+        confirmations.bp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
