@@ -29,6 +29,7 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")  # for the daily digest
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(String(20))
     # No unit means the whole system: only an admin may be scoped so.
