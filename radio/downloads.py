@@ -6,9 +6,10 @@ has; the audit uses it to show when each station last fetched its playlist.
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import ColumnElement, ForeignKey, Index, Select, String, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from audio_library.db import Base, utcnow
 from radio.people import User
@@ -69,26 +70,34 @@ def record_download(
     return download
 
 
-def last_download(session: Session, station_id: int, day: date) -> Download | None:
-    """The most recent copy of that day's playlist the station itself holds.
-
-    Fetched by its devices or its operators, or exported for it from the command line;
-    an auditor looking at the station's playlist does not give the station a copy.
-    """
-    query = (
-        select(Download)
-        .outerjoin(AccessToken, AccessToken.id == Download.token_id)
-        .outerjoin(User, User.id == Download.user_id)
-        .where(
-            Download.station_id == station_id,
-            Download.day == day,
-            or_(
-                AccessToken.station_id == station_id,
-                User.station_id == station_id,
-                Download.remote_addr == FROM_CLI,
-            ),
-        )
-        .order_by(Download.at.desc(), Download.id.desc())
-        .limit(1)
+def own_copies(station_id: InstrumentedAttribute[int] | int) -> ColumnElement[bool]:
+    """Downloads that give the station a copy: by its devices or its operators, or exported
+    for it from the command line; an auditor looking at its playlist gives it none.
+    (Needs the download joined to its token and user, as `with_owners` does.)"""
+    return or_(
+        AccessToken.station_id == station_id,
+        User.station_id == station_id,
+        Download.remote_addr == FROM_CLI,
     )
-    return session.scalar(query)
+
+
+def with_owners(query: Select[Any]) -> Select[Any]:
+    return query.outerjoin(AccessToken, AccessToken.id == Download.token_id).outerjoin(
+        User, User.id == Download.user_id
+    )
+
+
+def last_download(session: Session, station_id: int, day: date) -> Download | None:
+    """The most recent copy of that day's playlist the station itself holds."""
+    query = with_owners(select(Download)).where(
+        Download.station_id == station_id, Download.day == day, own_copies(station_id)
+    )
+    return session.scalar(query.order_by(Download.at.desc(), Download.id.desc()).limit(1))
+
+
+def last_downloads(session: Session, station_ids: list[int]) -> dict[int, datetime]:
+    """When each station last took a copy of any of its playlists."""
+    query = with_owners(select(Download.station_id, func.max(Download.at))).where(
+        Download.station_id.in_(station_ids), own_copies(Download.station_id)
+    )
+    return {s: at for s, at in session.execute(query.group_by(Download.station_id))}

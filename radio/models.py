@@ -4,6 +4,7 @@ from audio_library.jobs import Job
 from audio_library.segments import LexiconEntry, Segment, SegmentEvent, Topic
 from radio.airings.follow_up import Digest, UnconfirmedSession
 from radio.airings.records import Confirmation
+from radio.airings.tally import AiringDay, AiringTally
 from radio.audit_trail import Change
 from radio.downloads import Download
 from radio.login_guard import LoginAttempt
@@ -19,6 +20,8 @@ from scheduler.units import Station, Unit
 
 __all__ = [
     "AccessToken",
+    "AiringDay",
+    "AiringTally",
     "Announcement",
     "Campaign",
     "Change",

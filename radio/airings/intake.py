@@ -270,6 +270,8 @@ def _draft(
             "segment_id": item.item.segment_id,
             "title": item.item.title,
             "topic_id": item.item.topic_id,
+            # What aired, in whole seconds, so reports can sum it in SQL on any database.
+            "seconds": _aired_seconds(entry),
         }
     else:
         assert entry.started_at is not None and entry.seconds is not None
@@ -299,3 +301,9 @@ def _draft(
         "late": now > ends + rules.grace,
         "corrects_id": entry.corrects,
     }
+
+
+def _aired_seconds(entry: Entry) -> int | None:
+    if entry.started_at is None or entry.ended_at is None:
+        return None
+    return round((entry.ended_at - entry.started_at).total_seconds())

@@ -59,7 +59,8 @@ class Confirmation(Base):
         UniqueConstraint("playlist_item_id", "client_key"),
         # Compliance finds the airing of each planned slot by station and planned start.
         Index("ix_confirmation_slot", "station_id", "planned_start", "id"),
-        Index("ix_confirmation_station_day", "station_id", "day"),
+        # A station-day's records, and whether any arrived after its tally was made.
+        Index("ix_confirmation_station_day", "station_id", "day", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +80,8 @@ class Confirmation(Base):
     note: Mapped[str] = mapped_column(String(500), default="")
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
-    # An unplanned airing says what it was.
+    # What aired: an unplanned airing says so itself; a planned one copies its item's
+    # title and topic. `seconds` is how long it aired, from start and end.
     unplanned_kind: Mapped[UnplannedKind | None] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(300), default="")
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"))

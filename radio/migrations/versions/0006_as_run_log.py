@@ -1,8 +1,8 @@
-"""as-run log: confirmations, unconfirmed sessions, digests, the trail of changes
+"""as-run log: confirmations, tallies, unconfirmed sessions, digests, the trail of changes
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-28 18:51:45.444436
+Create Date: 2026-11-28 18:55:23.765524
 """
 
 from collections.abc import Sequence
@@ -31,6 +31,46 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digest')),
     sa.UniqueConstraint('unit_id', 'day', name=op.f('uq_digest_unit_id_day'))
     )
+    op.create_table('airing_day',
+    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('playlist_id', sa.Integer(), nullable=True),
+    sa.Column('through_seq', sa.Integer(), nullable=False),
+    sa.Column('complete', sa.Boolean(), nullable=False),
+    sa.Column('made_at', audio_library.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sessions_planned', sa.Integer(), nullable=False),
+    sa.Column('sessions_due', sa.Integer(), nullable=False),
+    sa.Column('sessions_confirmed', sa.Integer(), nullable=False),
+    sa.Column('records', sa.Integer(), nullable=False),
+    sa.Column('late_records', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['station_id'], ['station.id'], name=op.f('fk_airing_day_station_id_station')),
+    sa.PrimaryKeyConstraint('station_id', 'day', name=op.f('pk_airing_day'))
+    )
+    op.create_table('airing_tally',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('level', sa.String(length=12), nullable=False),
+    sa.Column('planned_items', sa.Integer(), nullable=False),
+    sa.Column('planned_seconds', sa.Double(), nullable=False),
+    sa.Column('due_items', sa.Integer(), nullable=False),
+    sa.Column('due_seconds', sa.Double(), nullable=False),
+    sa.Column('aired_items', sa.Integer(), nullable=False),
+    sa.Column('aired_seconds', sa.Double(), nullable=False),
+    sa.Column('partly_items', sa.Integer(), nullable=False),
+    sa.Column('not_aired_items', sa.Integer(), nullable=False),
+    sa.Column('late_items', sa.Integer(), nullable=False),
+    sa.Column('unplanned_items', sa.Integer(), nullable=False),
+    sa.Column('unplanned_seconds', sa.Double(), nullable=False),
+    sa.ForeignKeyConstraint(['station_id'], ['station.id'], name=op.f('fk_airing_tally_station_id_station')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_airing_tally'))
+    )
+    with op.batch_alter_table('airing_tally', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_airing_tally_day'), ['day'], unique=False)
+        batch_op.create_index('ix_airing_tally_station_day', ['station_id', 'day'], unique=False)
+
     op.create_table('change_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', audio_library.db.UTCDateTime(timezone=True), nullable=False),
@@ -108,7 +148,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('confirmation', schema=None) as batch_op:
         batch_op.create_index('ix_confirmation_slot', ['station_id', 'planned_start', 'id'], unique=False)
-        batch_op.create_index('ix_confirmation_station_day', ['station_id', 'day'], unique=False)
+        batch_op.create_index('ix_confirmation_station_day', ['station_id', 'day', 'seq'], unique=False)
 
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=200), nullable=False, server_default=''))
@@ -132,5 +172,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_change_log_at'))
 
     op.drop_table('change_log')
+    with op.batch_alter_table('airing_tally', schema=None) as batch_op:
+        batch_op.drop_index('ix_airing_tally_station_day')
+        batch_op.drop_index(batch_op.f('ix_airing_tally_day'))
+
+    op.drop_table('airing_tally')
+    op.drop_table('airing_day')
     op.drop_table('digest')
     # ### end Alembic commands ###

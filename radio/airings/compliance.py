@@ -1,0 +1,346 @@
+"""Compliance of a unit over a period: planned against aired, from the station-day tallies.
+
+Everything here reads tallies (radio.airings.tally), refreshed first, so a province-year
+costs a few grouped reads of a few hundred thousand rows, not millions of records.
+"""
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from radio.airings.chain import daily_anchor, stations_under
+from radio.airings.records import Confirmation, Status
+from radio.airings.tally import (
+    AiringDay,
+    AiringTally,
+    Clock,
+    effective_records,
+    matches,
+    refresh,
+)
+from radio.downloads import last_downloads
+from radio.tokens import AccessToken
+from scheduler.campaigns import Campaign, QuotaKind
+from scheduler.playlists import Playlist, PlaylistItem, current_playlists
+from scheduler.units import Station, Unit, path_names
+
+
+@dataclass
+class Figures:
+    planned_items: int = 0
+    planned_seconds: float = 0.0
+    due_items: int = 0
+    due_seconds: float = 0.0
+    aired_items: int = 0
+    aired_seconds: float = 0.0
+    partly_items: int = 0
+    not_aired_items: int = 0
+    late_items: int = 0
+    unplanned_items: int = 0
+    unplanned_seconds: float = 0.0
+
+    @property
+    def reported_items(self) -> int:
+        return self.aired_items + self.partly_items + self.not_aired_items
+
+    @property
+    def unreported_items(self) -> int:
+        return max(self.due_items - self.reported_items, 0)
+
+    @property
+    def rate(self) -> float | None:
+        """Share of the items due so far that aired in full; None when none was due."""
+        return self.aired_items / self.due_items if self.due_items else None
+
+    @property
+    def minutes_rate(self) -> float | None:
+        """Share of the minutes due so far that aired, partly aired items by their part."""
+        return min(self.aired_seconds / self.due_seconds, 1.0) if self.due_seconds else None
+
+    def add(self, other: "Figures") -> None:
+        for name in FIGURES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+FIGURES = tuple(f.name for f in fields(Figures))
+
+
+@dataclass
+class Sessions:
+    planned: int = 0
+    due: int = 0
+    confirmed: int = 0
+    records: int = 0
+    late_records: int = 0
+
+    @property
+    def unconfirmed(self) -> int:
+        return self.due - self.confirmed
+
+
+@dataclass
+class StationLine:
+    station: Station
+    unit_path: str
+    figures: Figures
+    sessions: Sessions
+    last_download: datetime | None
+    last_contact: datetime | None
+
+
+@dataclass
+class QuotaLine:
+    campaign: Campaign
+    kind: QuotaKind
+    label: str  # the topic's name, or the pool
+    station: Station
+    required: float  # plays (least played pool segment) or minutes, for the period
+    done: float
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.required
+
+
+@dataclass
+class EmergencyLine:
+    station: Station
+    title: str
+    planned_start: datetime
+    status: Status | None
+    started_at: datetime | None
+
+    @property
+    def delay_seconds(self) -> float | None:
+        if self.started_at is None:
+            return None
+        return (self.started_at - self.planned_start).total_seconds()
+
+
+@dataclass
+class Compliance:
+    unit: Unit
+    first: date
+    last: date
+    made_at: datetime
+    total: Figures
+    stations: list[StationLine]
+    days: dict[date, Figures]
+    cells: dict[tuple[int, date], tuple[Figures, Sessions]]
+    topics: list[tuple[int | None, Figures]]
+    campaigns: list[tuple[int | None, Figures]]
+    levels: list[tuple[str, Figures]]
+    quotas: list[QuotaLine] = field(default_factory=list)
+    emergencies: list[EmergencyLine] = field(default_factory=list)
+    anchor: str = ""
+
+
+def compliance(
+    session: Session,
+    unit: Unit,
+    first: date,
+    last: date,
+    *,
+    now: datetime,
+    grace: timedelta,
+    zone: str,
+) -> Compliance:
+    """The unit's compliance between two days (inclusive), as of `now`."""
+    stations = [s for s in stations_under(session, unit) if s.active]
+    ids = [s.id for s in stations]
+    refresh(session, stations, first, last, Clock(now, grace))
+    in_range = and_(AiringTally.station_id.in_(ids), AiringTally.day.between(first, last))
+
+    def grouped(*keys: Any) -> Select[Any]:
+        sums = [func.sum(getattr(AiringTally, name)).label(name) for name in FIGURES]
+        return select(*keys, *sums).where(in_range).group_by(*keys)
+
+    def figures(row: Any) -> Figures:
+        return Figures(**{name: getattr(row, name) or 0 for name in FIGURES})
+
+    cells_figures = {
+        (r.station_id, r.day): figures(r)
+        for r in session.execute(grouped(AiringTally.station_id, AiringTally.day))
+    }
+    cell_sessions = _day_sessions(session, ids, first, last)
+    cells = {
+        key: (cells_figures.get(key, Figures()), cell_sessions.get(key, Sessions()))
+        for key in set(cells_figures) | set(cell_sessions)
+    }
+    total = Figures()
+    days: dict[date, Figures] = {}
+    by_station: dict[int, tuple[Figures, Sessions]] = {}
+    for (station_id, day), (fig, ses) in cells.items():
+        total.add(fig)
+        days.setdefault(day, Figures()).add(fig)
+        line_fig, line_ses = by_station.setdefault(station_id, (Figures(), Sessions()))
+        line_fig.add(fig)
+        for name in ("planned", "due", "confirmed", "records", "late_records"):
+            setattr(line_ses, name, getattr(line_ses, name) + getattr(ses, name))
+    paths = path_names(session, list({s.unit_id: s.unit for s in stations}.values()))
+    downloads = last_downloads(session, ids)
+    contacts = _last_contacts(session, ids, downloads)
+    lines = [
+        StationLine(
+            s,
+            paths.get(s.unit_id, ""),
+            *by_station.get(s.id, (Figures(), Sessions())),
+            downloads.get(s.id),
+            contacts.get(s.id),
+        )
+        for s in stations
+    ]
+    until = datetime.combine(last + timedelta(days=1), time(0), ZoneInfo(zone))
+    return Compliance(
+        unit=unit,
+        first=first,
+        last=last,
+        made_at=now,
+        total=total,
+        stations=lines,
+        days=dict(sorted(days.items())),
+        cells=cells,
+        topics=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.topic_id))],
+        campaigns=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.campaign_id))],
+        levels=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.level))],
+        quotas=_quotas(session, stations, first, last),
+        emergencies=_emergencies(session, stations, first, last),
+        anchor=daily_anchor(session, stations, min(until, now)),
+    )
+
+
+def _day_sessions(
+    session: Session, ids: list[int], first: date, last: date
+) -> dict[tuple[int, date], Sessions]:
+    query = select(AiringDay).where(
+        AiringDay.station_id.in_(ids), AiringDay.day.between(first, last)
+    )
+    return {
+        (d.station_id, d.day): Sessions(
+            d.sessions_planned, d.sessions_due, d.sessions_confirmed, d.records, d.late_records
+        )
+        for d in session.scalars(query)
+        if d.sessions_planned or d.records
+    }
+
+
+def _last_contacts(
+    session: Session, ids: list[int], downloads: dict[int, datetime]
+) -> dict[int, datetime]:
+    """The last time each station was heard from: a download, a report or a token's use."""
+    heard = dict(downloads)
+    reports = select(Confirmation.station_id, func.max(Confirmation.received_at)).where(
+        Confirmation.station_id.in_(ids)
+    )
+    tokens = select(AccessToken.station_id, func.max(AccessToken.last_used_at)).where(
+        AccessToken.station_id.in_(ids)
+    )
+    for query, key in ((reports, Confirmation.station_id), (tokens, AccessToken.station_id)):
+        for station_id, at in session.execute(query.group_by(key)):
+            if station_id is None or at is None:
+                continue
+            if station_id not in heard or at > heard[station_id]:
+                heard[station_id] = at
+    return heard
+
+
+def _quotas(session: Session, stations: list[Station], first: date, last: date) -> list[QuotaLine]:
+    """Each quota of the campaigns running in the period, per target station: met or not.
+
+    A weekly quota asks, over the part of the period the campaign runs, its weekly figure
+    times the number of weeks (days / 7).
+    """
+    by_id = {s.id: s for s in stations}
+    campaigns = session.scalars(
+        select(Campaign).where(Campaign.starts_on <= last, Campaign.ends_on >= first)
+    )
+    out: list[QuotaLine] = []
+    for campaign in campaigns:
+        start, end = max(first, campaign.starts_on), min(last, campaign.ends_on)
+        weeks = ((end - start).days + 1) / 7
+        targets = [
+            s.id for s in stations if any(u.contains(s.unit) for u in campaign.target_units())
+        ]
+        if not targets or not campaign.quotas:
+            continue
+        plays = _aired_plays(session, targets, start, end, [seg.id for seg in campaign.segments])
+        minutes = _aired_topic_minutes(session, targets, start, end)
+        for quota in campaign.quotas:
+            for station_id in targets:
+                done: float
+                if quota.kind == QuotaKind.SEGMENT_PLAYS:
+                    done = min(
+                        (plays.get((station_id, seg.id), 0) for seg in campaign.segments),
+                        default=0,
+                    )
+                    required = quota.times_per_week * weeks
+                    label = campaign.name
+                else:
+                    done = minutes.get((station_id, quota.topic_id), 0.0)
+                    required = quota.minutes_per_week * weeks
+                    label = quota.topic.name if quota.topic else ""
+                out.append(
+                    QuotaLine(campaign, quota.kind, label, by_id[station_id], required, done)
+                )
+    return out
+
+
+def _aired_plays(
+    session: Session, ids: list[int], first: date, last: date, segment_ids: list[int]
+) -> dict[tuple[int, int], int]:
+    if not segment_ids:
+        return {}
+    c = effective_records(first, last, ids)
+    query = (
+        select(c.c.station_id, c.c.segment_id, func.count())
+        .where(c.c.segment_id.in_(segment_ids), c.c.status == Status.AIRED)
+        .group_by(c.c.station_id, c.c.segment_id)
+    )
+    return {(s, seg): n for s, seg, n in session.execute(query)}
+
+
+def _aired_topic_minutes(
+    session: Session, ids: list[int], first: date, last: date
+) -> dict[tuple[int, int | None], float]:
+    query = (
+        select(
+            AiringTally.station_id,
+            AiringTally.topic_id,
+            func.sum(AiringTally.aired_seconds + AiringTally.unplanned_seconds),
+        )
+        .where(AiringTally.station_id.in_(ids), AiringTally.day.between(first, last))
+        .group_by(AiringTally.station_id, AiringTally.topic_id)
+    )
+    return {(s, t): float(sec or 0) / 60 for s, t, sec in session.execute(query)}
+
+
+def _emergencies(
+    session: Session, stations: list[Station], first: date, last: date
+) -> list[EmergencyLine]:
+    by_id = {s.id: s for s in stations}
+    ids = list(by_id)
+    c = effective_records(first, last, ids)
+    current = current_playlists(first, last, ids).subquery()
+    query = (
+        select(
+            Playlist.station_id,
+            PlaylistItem.title,
+            PlaylistItem.planned_start,
+            c.c.status,
+            c.c.started_at,
+        )
+        .select_from(PlaylistItem)
+        .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
+        .join(current, current.c.id == Playlist.id)
+        .outerjoin(c, matches(c))
+        .where(PlaylistItem.level == "emergency")
+        .order_by(PlaylistItem.planned_start)
+    )
+    return [
+        EmergencyLine(by_id[s], title, start, Status(status) if status else None, started)
+        for s, title, start, status, started in session.execute(query)
+    ]

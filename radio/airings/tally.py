@@ -1,0 +1,346 @@
+"""Per station-day tallies of planned against aired, kept fresh for fast reports.
+
+A province-year is millions of confirmations; the reports add up tallies instead. A
+tally is derived data, never the record: it is remade whenever its station-day has a
+new playlist version, a record that arrived after it was made, or was made before the
+day was over. Nothing in the as-run log itself is ever changed.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+
+from audio_library.db import Base, utcnow
+from radio.airings.records import Confirmation, Status
+from scheduler.playlists import Playlist, PlaylistItem, current_playlists
+from scheduler.units import Station
+
+CHUNK = 500  # stations per statement: keeps IN lists well inside every database's limits
+
+
+class AiringTally(Base):
+    """A station-day's items by topic, campaign and level: planned, due and what aired."""
+
+    __tablename__ = "airing_tally"
+    __table_args__ = (Index("ix_airing_tally_station_day", "station_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
+    day: Mapped[date] = mapped_column(index=True)
+    topic_id: Mapped[int | None]
+    campaign_id: Mapped[int | None]
+    level: Mapped[str] = mapped_column(String(12))
+    planned_items: Mapped[int] = mapped_column(default=0)
+    planned_seconds: Mapped[float] = mapped_column(default=0.0)
+    due_items: Mapped[int] = mapped_column(default=0)  # planned to start by then
+    due_seconds: Mapped[float] = mapped_column(default=0.0)
+    aired_items: Mapped[int] = mapped_column(default=0)
+    aired_seconds: Mapped[float] = mapped_column(default=0.0)  # partly aired counted in part
+    partly_items: Mapped[int] = mapped_column(default=0)
+    not_aired_items: Mapped[int] = mapped_column(default=0)
+    late_items: Mapped[int] = mapped_column(default=0)  # their last report came late
+    unplanned_items: Mapped[int] = mapped_column(default=0)
+    unplanned_seconds: Mapped[float] = mapped_column(default=0.0)
+
+
+class AiringDay(Base):
+    """What a station-day's tallies were made from, and its sessions."""
+
+    __tablename__ = "airing_day"
+
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    playlist_id: Mapped[int | None]
+    through_seq: Mapped[int] = mapped_column(default=0)  # the station's head when made
+    complete: Mapped[bool] = mapped_column(default=False)  # made after the day was over
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sessions_planned: Mapped[int] = mapped_column(default=0)
+    sessions_due: Mapped[int] = mapped_column(default=0)  # over for longer than the grace
+    sessions_confirmed: Mapped[int] = mapped_column(default=0)  # of those, any report
+    records: Mapped[int] = mapped_column(default=0)
+    late_records: Mapped[int] = mapped_column(default=0)
+
+
+StationDay = tuple[int, date]
+
+
+@dataclass(frozen=True)
+class Clock:
+    now: datetime
+    grace: timedelta
+
+
+def refresh(
+    session: Session, stations: list[Station], first: date, last: date, clock: Clock
+) -> int:
+    """Remake the stale tallies of these stations between two days; how many were remade."""
+    stale = _stale(session, stations, first, last, clock)
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for station_id, day in sorted(stale):
+        by_day[day].append(station_id)
+    zones = {s.id: ZoneInfo(s.timezone) for s in stations}
+    for day, station_ids in by_day.items():
+        for start in range(0, len(station_ids), CHUNK):
+            _remake(session, day, station_ids[start : start + CHUNK], zones, clock)
+    session.commit()
+    return len(stale)
+
+
+def _stale(
+    session: Session, stations: list[Station], first: date, last: date, clock: Clock
+) -> set[StationDay]:
+    ids = [s.id for s in stations]
+    wanted = {(s, first + timedelta(days=n)) for s in ids for n in range((last - first).days + 1)}
+    heads: dict[StationDay, int] = {}
+    made: dict[StationDay, tuple[int | None, bool]] = {}
+    for chunk in _chunks(ids):
+        current = current_playlists(first, last, chunk).with_only_columns(
+            Playlist.station_id, Playlist.day, Playlist.id
+        )
+        heads.update({(s, d): p for s, d, p in session.execute(current)})
+        rows = session.execute(
+            select(
+                AiringDay.station_id, AiringDay.day, AiringDay.playlist_id, AiringDay.complete
+            ).where(AiringDay.station_id.in_(chunk), AiringDay.day.between(first, last))
+        )
+        made.update({(s, d): (p, c) for s, d, p, c in rows})
+    stale = {
+        key
+        for key in wanted
+        if key not in made or made[key][0] != heads.get(key) or not made[key][1]
+    }
+    # Records that arrived after a tally was made: one index probe per station-day.
+    newer = exists().where(
+        Confirmation.station_id == AiringDay.station_id,
+        Confirmation.day == AiringDay.day,
+        Confirmation.seq > AiringDay.through_seq,
+    )
+    for chunk in _chunks(ids):
+        query = select(AiringDay.station_id, AiringDay.day).where(
+            AiringDay.station_id.in_(chunk), AiringDay.day.between(first, last), newer
+        )
+        stale.update((s, d) for s, d in session.execute(query))
+    return stale
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _remake(
+    session: Session,
+    day: date,
+    station_ids: list[int],
+    zones: dict[int, ZoneInfo],
+    clock: Clock,
+) -> None:
+    heads = dict(
+        session.execute(
+            select(Confirmation.station_id, func.max(Confirmation.seq))
+            .where(Confirmation.station_id.in_(station_ids))
+            .group_by(Confirmation.station_id)
+        ).all()
+    )
+    playlists = dict(
+        session.execute(
+            current_playlists(day, day, station_ids).with_only_columns(
+                Playlist.station_id, Playlist.id
+            )
+        ).all()
+    )
+    where_days = and_(AiringTally.station_id.in_(station_ids), AiringTally.day == day)
+    session.execute(delete(AiringTally).where(where_days))
+    session.execute(
+        delete(AiringDay).where(AiringDay.station_id.in_(station_ids), AiringDay.day == day)
+    )
+    rows = _planned_rows(session, day, list(playlists.values()), clock.now)
+    rows += _unplanned_rows(session, day, station_ids)
+    if rows:
+        session.execute(insert(AiringTally), rows)
+    sessions = _sessions(session, day, list(playlists.values()), clock)
+    records = _record_counts(session, day, station_ids)
+    days = []
+    for station_id in station_ids:
+        over = datetime.combine(day + timedelta(days=1), time(0), zones[station_id])
+        planned, due, confirmed = sessions.get(station_id, (0, 0, 0))
+        count, late = records.get(station_id, (0, 0))
+        days.append(
+            {
+                "station_id": station_id,
+                "day": day,
+                "playlist_id": playlists.get(station_id),
+                "through_seq": heads.get(station_id, 0),
+                "complete": clock.now >= over + clock.grace,
+                "made_at": clock.now,
+                "sessions_planned": planned,
+                "sessions_due": due,
+                "sessions_confirmed": confirmed,
+                "records": count,
+                "late_records": late,
+            }
+        )
+    session.execute(insert(AiringDay), days)
+
+
+def effective_records(first: date, last: date, station_ids: list[int]) -> Any:
+    """The last report of each planned slot of these stations' days, as a subquery."""
+    latest = (
+        select(func.max(Confirmation.id).label("id"))
+        .where(
+            Confirmation.station_id.in_(station_ids),
+            Confirmation.day.between(first, last),
+            Confirmation.planned_start.is_not(None),
+        )
+        .group_by(Confirmation.station_id, Confirmation.planned_start, Confirmation.segment_id)
+        .subquery()
+    )
+    return select(Confirmation).join(latest, latest.c.id == Confirmation.id).subquery("effective")
+
+
+def matches(effective: Any) -> Any:
+    """The join of a playlist item (and its playlist) to its slot's effective report."""
+    return and_(
+        effective.c.station_id == Playlist.station_id,
+        effective.c.planned_start == PlaylistItem.planned_start,
+        func.coalesce(effective.c.segment_id, 0) == func.coalesce(PlaylistItem.segment_id, 0),
+    )
+
+
+def _planned_rows(
+    session: Session, day: date, playlist_ids: list[int], now: datetime
+) -> list[dict[str, Any]]:
+    if not playlist_ids:
+        return []
+    station_ids = list(
+        session.scalars(select(Playlist.station_id).where(Playlist.id.in_(playlist_ids)))
+    )
+    c = effective_records(day, day, station_ids)
+    status = c.c.status
+    one = literal(1)
+    started = PlaylistItem.planned_start <= now
+    query = (
+        select(
+            Playlist.station_id,
+            PlaylistItem.topic_id,
+            PlaylistItem.campaign_id,
+            PlaylistItem.level,
+            func.count().label("planned_items"),
+            func.sum(PlaylistItem.duration).label("planned_seconds"),
+            func.sum(case((started, one), else_=0)).label("due_items"),
+            func.sum(case((started, PlaylistItem.duration), else_=0)).label("due_seconds"),
+            func.sum(case((status == Status.AIRED, one), else_=0)).label("aired_items"),
+            func.sum(
+                case(
+                    (status == Status.AIRED, PlaylistItem.duration),
+                    (status == Status.PARTLY_AIRED, func.coalesce(c.c.seconds, 0)),
+                    else_=0,
+                )
+            ).label("aired_seconds"),
+            func.sum(case((status == Status.PARTLY_AIRED, one), else_=0)).label("partly_items"),
+            func.sum(case((status == Status.NOT_AIRED, one), else_=0)).label("not_aired_items"),
+            func.sum(case((c.c.late, one), else_=0)).label("late_items"),
+        )
+        .select_from(PlaylistItem)
+        .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
+        .outerjoin(c, matches(c))
+        .where(Playlist.id.in_(playlist_ids))
+        .group_by(
+            Playlist.station_id, PlaylistItem.topic_id, PlaylistItem.campaign_id, PlaylistItem.level
+        )
+    )
+    return [{**row._asdict(), "day": day} for row in session.execute(query)]
+
+
+def _unplanned_rows(session: Session, day: date, station_ids: list[int]) -> list[dict[str, Any]]:
+    aired = Confirmation.status != Status.NOT_AIRED
+    correction = aliased(Confirmation)
+    query = (
+        select(
+            Confirmation.station_id,
+            Confirmation.topic_id,
+            func.count().label("unplanned_items"),
+            func.sum(func.coalesce(Confirmation.seconds, 0)).label("unplanned_seconds"),
+        )
+        .where(
+            Confirmation.station_id.in_(station_ids),
+            Confirmation.day == day,
+            Confirmation.planned_start.is_(None),
+            aired,
+            # A corrected unplanned airing counts once, as its last report says.
+            ~exists().where(correction.corrects_id == Confirmation.id),
+        )
+        .group_by(Confirmation.station_id, Confirmation.topic_id)
+    )
+    return [
+        {**row._asdict(), "day": day, "campaign_id": None, "level": "normal"}
+        for row in session.execute(query)
+    ]
+
+
+def _sessions(
+    session: Session, day: date, playlist_ids: list[int], clock: Clock
+) -> dict[int, tuple[int, int, int]]:
+    """Per station: sessions planned, over by more than the grace, and of those confirmed."""
+    if not playlist_ids:
+        return {}
+    station_ids = list(
+        session.scalars(select(Playlist.station_id).where(Playlist.id.in_(playlist_ids)))
+    )
+    c = effective_records(day, day, station_ids)
+    query = (
+        select(
+            Playlist.station_id,
+            PlaylistItem.session_number,
+            func.max(PlaylistItem.planned_start),
+            func.max(PlaylistItem.duration),
+            func.count(c.c.id),
+        )
+        .select_from(PlaylistItem)
+        .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
+        .outerjoin(c, matches(c))
+        .where(Playlist.id.in_(playlist_ids))
+        .group_by(Playlist.station_id, PlaylistItem.session_number)
+    )
+    out: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for station_id, _number, last_start, longest, reported in session.execute(query):
+        counts = out[station_id]
+        counts[0] += 1
+        # The last item's start plus the longest item's length is never before the end.
+        if last_start + timedelta(seconds=longest) + clock.grace <= clock.now:
+            counts[1] += 1
+            counts[2] += reported > 0
+    return {station_id: (a, b, c_) for station_id, (a, b, c_) in out.items()}
+
+
+def _record_counts(
+    session: Session, day: date, station_ids: list[int]
+) -> dict[int, tuple[int, int]]:
+    query = (
+        select(
+            Confirmation.station_id,
+            func.count(),
+            func.sum(case((Confirmation.late, literal(1)), else_=0)),
+        )
+        .where(Confirmation.station_id.in_(station_ids), Confirmation.day == day)
+        .group_by(Confirmation.station_id)
+    )
+    return {s: (n, int(late or 0)) for s, n, late in session.execute(query)}
