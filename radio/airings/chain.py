@@ -17,15 +17,15 @@ from radio.airings.records import CHAINED, GENESIS, Confirmation, record_hash
 from scheduler.units import Station, Unit
 
 
-def lock_station(session: Session, station_id: int) -> None:
-    """Hold the station's row until commit: PostgreSQL locks the row, SQLite the database.
+def lock_station(session: Session, *station_ids: int) -> None:
+    """Hold the stations' rows until commit: PostgreSQL locks the rows, SQLite the database.
 
     A no-op update takes the lock on both (SQLite starts its write transaction here, so
-    the head read next is current).
+    what is read next is current).
     """
     session.execute(
         update(Station)
-        .where(Station.id == station_id)
+        .where(Station.id.in_(station_ids))
         .values(active=Station.active)
         .execution_options(synchronize_session=False)
     )

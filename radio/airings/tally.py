@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from audio_library.db import Base, utcnow
+from radio.airings.chain import lock_station
 from radio.airings.records import Confirmation, Status
 from scheduler.playlists import Playlist, PlaylistItem, current_playlists
 from scheduler.units import Station
@@ -99,8 +100,11 @@ def refresh(
     zones = {s.id: ZoneInfo(s.timezone) for s in stations}
     for day, station_ids in by_day.items():
         for start in range(0, len(station_ids), CHUNK):
-            _remake(session, day, station_ids[start : start + CHUNK], zones, clock)
-    session.commit()
+            chunk = station_ids[start : start + CHUNK]
+            # Two reports remaking the same days, or a report and an append, take turns.
+            lock_station(session, *chunk)
+            _remake(session, day, chunk, zones, clock)
+            session.commit()
     return len(stale)
 
 
