@@ -1,13 +1,19 @@
-"""`radio audit verify`: recompute every station's as-run chain and name the first break."""
+"""`radio audit`: check every station's as-run chain (`verify`) and print a unit's daily anchor
+(`anchor`) to compare with the one on a printed report."""
 
 import sys
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from radio.airings.chain import Break, verify_station
+from audio_library.db import utcnow
+from radio.airings.chain import Break, daily_anchor, stations_under, verify_station
+from radio.compliance_request import PeriodError, find_unit
 from radio.db import get_session
 from scheduler.units import Station
 
@@ -75,3 +81,19 @@ def verify_command(code: str | None) -> None:
             stations=len(stations),
         )
     )
+
+
+@audit_cli.command("anchor")
+@with_appcontext
+@click.option("--unit", "code", required=True, help="The unit's code (TREE:CODE if shared).")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), required=True)
+def anchor_command(code: str, day: datetime) -> None:
+    """Print a unit's daily anchor: compare it with the one printed on a report of that day."""
+    session = get_session()
+    try:
+        unit = find_unit(code)
+    except PeriodError as error:
+        raise click.ClickException(str(error)) from None
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    until = datetime.combine(day.date() + timedelta(days=1), time(0), zone)
+    click.echo(daily_anchor(session, stations_under(session, unit), min(until, utcnow())))

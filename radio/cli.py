@@ -21,6 +21,7 @@ from radio.audit_cli import audit_cli
 from radio.db import get_session
 from radio.delivery_cli import export_playlist_command
 from radio.demo import demo_province, load_demo
+from radio.demo_airings import load_demo_airings
 from radio.demo_content import ANNOUNCEMENTS, JINGLES
 from radio.demo_library import load_demo_library
 from radio.demo_schedule import ensure_schedule
@@ -151,6 +152,10 @@ def demo_command(no_audio: bool) -> None:
     today = today_in(config["TIMEZONE"])
     result = build_with_progress(today, int(config["PLAYLIST_DAYS"]), None)
     click.echo(_("Playlists built for %(n)d stations.", n=result.stations))
+    if not no_audio:
+        reported = load_demo_airings(session, demo_province(session), today, config["TIMEZONE"])
+        session.commit()
+        click.echo(_("Last week's airings: %(n)d items reported by the stations.", n=reported))
     click.echo(
         _(
             "Log in as admin, planner, editor, approver, auditor (Huyện Cư Jút) or "

@@ -1,6 +1,6 @@
 """The demo: Đắk Nông's real units (2021), a station per commune, one user per role."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audio_library.segments import Topic
+from radio.demo_airings import HISTORY_DAYS
 from radio.demo_content import CAMPAIGN, TOPICS
 from radio.demo_schedule import ensure_schedule
 from radio.people import Role, User, find_user, save_user
@@ -100,8 +101,9 @@ def load_demo(session: Session, *, password: str, timezone: str) -> tuple[int, i
 def ensure_campaign(session: Session, province: Unit, today: date) -> Campaign:
     """The campaign built from the facts of the province's 2021 plan.
 
-    It keeps the plan's length (May to December) but starts on the day the demo is
-    loaded, so that the demo's playlists and quota views have something to show.
+    It keeps the plan's length (May to December) but starts a week before the demo is
+    loaded, so that the demo's playlists, quota views and last week's audit have
+    something to show.
     """
     campaign = session.scalar(select(Campaign).where(Campaign.code == CAMPAIGN["code"]))
     if campaign is None:
@@ -109,7 +111,7 @@ def ensure_campaign(session: Session, province: Unit, today: date) -> Campaign:
             code=CAMPAIGN["code"],
             name=CAMPAIGN["name"],
             legal_refs=CAMPAIGN["legal_refs"],
-            starts_on=today,
+            starts_on=today - timedelta(days=HISTORY_DAYS),
             ends_on=today + PLAN_LENGTH,
             unit_id=province.id,
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from radio.airings.records import CHAINED, GENESIS, Confirmation, record_hash
@@ -98,26 +98,18 @@ def daily_anchor(session: Session, stations: Iterable[Station], until: datetime)
     Printed with a report, it lets anyone check later that no record received before
     then was changed or removed: `radio audit verify` and the audit page recompute it.
     """
-    by_id = {s.id: s.code for s in stations}
-    last = (
-        select(Confirmation.station_id, func.max(Confirmation.seq).label("seq"))
-        .where(Confirmation.station_id.in_(by_id), Confirmation.received_at < until)
-        .group_by(Confirmation.station_id)
-        .subquery()
-    )
-    heads = {
-        station_id: (seq, digest)
-        for station_id, seq, digest in session.execute(
-            select(Confirmation.station_id, Confirmation.seq, Confirmation.hash).join(
-                last,
-                (last.c.station_id == Confirmation.station_id) & (last.c.seq == Confirmation.seq),
-            )
-        )
-    }
     lines = []
-    for station_id, code in sorted(by_id.items(), key=lambda pair: pair[1]):
-        seq, digest = heads.get(station_id, (0, GENESIS))
-        lines.append(f"{code}:{seq}:{digest}")
+    for station in sorted(stations, key=lambda s: s.code):
+        # Records are received in chain order, so the last one received before `until`
+        # is the head then: found through the (station, received_at) index.
+        row = session.execute(
+            select(Confirmation.seq, Confirmation.hash)
+            .where(Confirmation.station_id == station.id, Confirmation.received_at < until)
+            .order_by(Confirmation.received_at.desc(), Confirmation.seq.desc())
+            .limit(1)
+        ).first()
+        seq, digest = (row[0], row[1]) if row else (0, GENESIS)
+        lines.append(f"{station.code}:{seq}:{digest}")
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from radio.airings.chain import daily_anchor, stations_under
 from radio.airings.records import Confirmation, Status
@@ -18,15 +18,15 @@ from radio.airings.tally import (
     AiringDay,
     AiringTally,
     Clock,
-    effective_records,
-    matches,
     refresh,
 )
 from radio.downloads import last_downloads
 from radio.tokens import AccessToken
 from scheduler.campaigns import Campaign, QuotaKind
-from scheduler.playlists import Playlist, PlaylistItem, current_playlists
+from scheduler.playlists import PlaylistItem, current_playlists
 from scheduler.units import Station, Unit, path_names
+
+MATRIX_DAYS = 31
 
 
 @dataclass
@@ -130,6 +130,7 @@ class Compliance:
     total: Figures
     stations: list[StationLine]
     days: dict[date, Figures]
+    # Station × day, for periods of up to MATRIX_DAYS days (what the matrix shows).
     cells: dict[tuple[int, date], tuple[Figures, Sessions]]
     topics: list[tuple[int | None, Figures]]
     campaigns: list[tuple[int | None, Figures]]
@@ -137,6 +138,10 @@ class Compliance:
     quotas: list[QuotaLine] = field(default_factory=list)
     emergencies: list[EmergencyLine] = field(default_factory=list)
     anchor: str = ""
+    # The anchor covers the records received before this moment: the end of the period's
+    # last day in the zone, or `now` while that day is not over. Printed with the anchor,
+    # it is what a later check recomputes.
+    anchored_at: datetime | None = None
 
 
 def compliance(
@@ -148,12 +153,16 @@ def compliance(
     now: datetime,
     grace: timedelta,
     zone: str,
+    campaign_id: int | None = None,
 ) -> Compliance:
-    """The unit's compliance between two days (inclusive), as of `now`."""
+    """The unit's compliance between two days (inclusive), as of `now`; with a campaign,
+    only that campaign's items and quotas count."""
     stations = [s for s in stations_under(session, unit) if s.active]
     ids = [s.id for s in stations]
     refresh(session, stations, first, last, Clock(now, grace))
     in_range = and_(AiringTally.station_id.in_(ids), AiringTally.day.between(first, last))
+    if campaign_id is not None:
+        in_range = and_(in_range, AiringTally.campaign_id == campaign_id)
 
     def grouped(*keys: Any) -> Select[Any]:
         sums = [func.sum(getattr(AiringTally, name)).label(name) for name in FIGURES]
@@ -162,25 +171,25 @@ def compliance(
     def figures(row: Any) -> Figures:
         return Figures(**{name: getattr(row, name) or 0 for name in FIGURES})
 
-    cells_figures = {
-        (r.station_id, r.day): figures(r)
-        for r in session.execute(grouped(AiringTally.station_id, AiringTally.day))
-    }
-    cell_sessions = _day_sessions(session, ids, first, last)
-    cells = {
-        key: (cells_figures.get(key, Figures()), cell_sessions.get(key, Sessions()))
-        for key in set(cells_figures) | set(cell_sessions)
-    }
     total = Figures()
-    days: dict[date, Figures] = {}
-    by_station: dict[int, tuple[Figures, Sessions]] = {}
-    for (station_id, day), (fig, ses) in cells.items():
-        total.add(fig)
-        days.setdefault(day, Figures()).add(fig)
-        line_fig, line_ses = by_station.setdefault(station_id, (Figures(), Sessions()))
-        line_fig.add(fig)
-        for name in ("planned", "due", "confirmed", "records", "late_records"):
-            setattr(line_ses, name, getattr(line_ses, name) + getattr(ses, name))
+    for row in session.execute(grouped()):
+        total = figures(row)
+    days = {r.day: figures(r) for r in session.execute(grouped(AiringTally.day))}
+    by_station = {
+        r.station_id: figures(r) for r in session.execute(grouped(AiringTally.station_id))
+    }
+    station_sessions = _sessions(session, ids, first, last, AiringDay.station_id)
+    cells: dict[tuple[int, date], tuple[Figures, Sessions]] = {}
+    if (last - first).days < MATRIX_DAYS:
+        cell_figures = {
+            (r.station_id, r.day): figures(r)
+            for r in session.execute(grouped(AiringTally.station_id, AiringTally.day))
+        }
+        cell_sessions = _sessions(session, ids, first, last, AiringDay.station_id, AiringDay.day)
+        cells = {
+            key: (cell_figures.get(key, Figures()), cell_sessions.get(key, Sessions()))
+            for key in set(cell_figures) | set(cell_sessions)
+        }
     paths = path_names(session, list({s.unit_id: s.unit for s in stations}.values()))
     downloads = last_downloads(session, ids)
     contacts = _last_contacts(session, ids, downloads)
@@ -188,13 +197,14 @@ def compliance(
         StationLine(
             s,
             paths.get(s.unit_id, ""),
-            *by_station.get(s.id, (Figures(), Sessions())),
+            by_station.get(s.id, Figures()),
+            station_sessions.get((s.id,), Sessions()),
             downloads.get(s.id),
             contacts.get(s.id),
         )
         for s in stations
     ]
-    until = datetime.combine(last + timedelta(days=1), time(0), ZoneInfo(zone))
+    until = min(datetime.combine(last + timedelta(days=1), time(0), ZoneInfo(zone)), now)
     return Compliance(
         unit=unit,
         first=first,
@@ -207,24 +217,35 @@ def compliance(
         topics=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.topic_id))],
         campaigns=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.campaign_id))],
         levels=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.level))],
-        quotas=_quotas(session, stations, first, last),
+        quotas=_quotas(session, stations, first, last, campaign_id),
         emergencies=_emergencies(session, stations, first, last),
-        anchor=daily_anchor(session, stations, min(until, now)),
+        anchor=daily_anchor(session, stations, until),
+        anchored_at=until,
     )
 
 
-def _day_sessions(
-    session: Session, ids: list[int], first: date, last: date
-) -> dict[tuple[int, date], Sessions]:
-    query = select(AiringDay).where(
-        AiringDay.station_id.in_(ids), AiringDay.day.between(first, last)
+def _sessions(
+    session: Session, ids: list[int], first: date, last: date, *keys: Any
+) -> dict[tuple[Any, ...], Sessions]:
+    """Sessions and records of the station-days, summed by the given AiringDay columns."""
+    sums = [
+        func.sum(column)
+        for column in (
+            AiringDay.sessions_planned,
+            AiringDay.sessions_due,
+            AiringDay.sessions_confirmed,
+            AiringDay.records,
+            AiringDay.late_records,
+        )
+    ]
+    query = (
+        select(*keys, *sums)
+        .where(AiringDay.station_id.in_(ids), AiringDay.day.between(first, last))
+        .group_by(*keys)
     )
     return {
-        (d.station_id, d.day): Sessions(
-            d.sessions_planned, d.sessions_due, d.sessions_confirmed, d.records, d.late_records
-        )
-        for d in session.scalars(query)
-        if d.sessions_planned or d.records
+        tuple(row[: len(keys)]): Sessions(*(int(n or 0) for n in row[len(keys) :]))
+        for row in session.execute(query)
     }
 
 
@@ -248,16 +269,19 @@ def _last_contacts(
     return heard
 
 
-def _quotas(session: Session, stations: list[Station], first: date, last: date) -> list[QuotaLine]:
+def _quotas(
+    session: Session, stations: list[Station], first: date, last: date, campaign_id: int | None
+) -> list[QuotaLine]:
     """Each quota of the campaigns running in the period, per target station: met or not.
 
     A weekly quota asks, over the part of the period the campaign runs, its weekly figure
     times the number of weeks (days / 7).
     """
     by_id = {s.id: s for s in stations}
-    campaigns = session.scalars(
-        select(Campaign).where(Campaign.starts_on <= last, Campaign.ends_on >= first)
-    )
+    running = select(Campaign).where(Campaign.starts_on <= last, Campaign.ends_on >= first)
+    if campaign_id is not None:
+        running = running.where(Campaign.id == campaign_id)
+    campaigns = session.scalars(running)
     out: list[QuotaLine] = []
     for campaign in campaigns:
         start, end = max(first, campaign.starts_on), min(last, campaign.ends_on)
@@ -267,7 +291,7 @@ def _quotas(session: Session, stations: list[Station], first: date, last: date) 
         ]
         if not targets or not campaign.quotas:
             continue
-        plays = _aired_plays(session, targets, start, end, [seg.id for seg in campaign.segments])
+        plays = _aired_plays(session, targets, start, end, campaign.id)
         minutes = _aired_topic_minutes(session, targets, start, end)
         for quota in campaign.quotas:
             for station_id in targets:
@@ -290,17 +314,19 @@ def _quotas(session: Session, stations: list[Station], first: date, last: date) 
 
 
 def _aired_plays(
-    session: Session, ids: list[int], first: date, last: date, segment_ids: list[int]
+    session: Session, ids: list[int], first: date, last: date, campaign_id: int
 ) -> dict[tuple[int, int], int]:
-    if not segment_ids:
-        return {}
-    c = effective_records(first, last, ids)
+    """How often each of the campaign's segments aired in full at each station."""
     query = (
-        select(c.c.station_id, c.c.segment_id, func.count())
-        .where(c.c.segment_id.in_(segment_ids), c.c.status == Status.AIRED)
-        .group_by(c.c.station_id, c.c.segment_id)
+        select(AiringTally.station_id, AiringTally.segment_id, func.sum(AiringTally.aired_items))
+        .where(
+            AiringTally.station_id.in_(ids),
+            AiringTally.day.between(first, last),
+            AiringTally.campaign_id == campaign_id,
+        )
+        .group_by(AiringTally.station_id, AiringTally.segment_id)
     )
-    return {(s, seg): n for s, seg, n in session.execute(query)}
+    return {(s, seg): int(n or 0) for s, seg, n in session.execute(query) if seg is not None}
 
 
 def _aired_topic_minutes(
@@ -321,22 +347,31 @@ def _aired_topic_minutes(
 def _emergencies(
     session: Session, stations: list[Station], first: date, last: date
 ) -> list[EmergencyLine]:
+    """Every emergency item planned in the period, with its last report if any."""
     by_id = {s.id: s for s in stations}
-    ids = list(by_id)
-    c = effective_records(first, last, ids)
-    current = current_playlists(first, last, ids).subquery()
+    current = current_playlists(first, last, list(by_id)).subquery()
+    # Emergencies are few: each finds its slot's last report through the slot index.
+    report = aliased(Confirmation)
+    last_report = (
+        select(func.max(report.id))
+        .where(
+            report.station_id == current.c.station_id,
+            report.planned_start == PlaylistItem.planned_start,
+            func.coalesce(report.segment_id, 0) == func.coalesce(PlaylistItem.segment_id, 0),
+        )
+        .scalar_subquery()
+    )
     query = (
         select(
-            Playlist.station_id,
+            current.c.station_id,
             PlaylistItem.title,
             PlaylistItem.planned_start,
-            c.c.status,
-            c.c.started_at,
+            Confirmation.status,
+            Confirmation.started_at,
         )
         .select_from(PlaylistItem)
-        .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
-        .join(current, current.c.id == Playlist.id)
-        .outerjoin(c, matches(c))
+        .join(current, current.c.id == PlaylistItem.playlist_id)
+        .outerjoin(Confirmation, Confirmation.id == last_report)
         .where(PlaylistItem.level == "emergency")
         .order_by(PlaylistItem.planned_start)
     )

@@ -61,6 +61,8 @@ class Confirmation(Base):
         Index("ix_confirmation_slot", "station_id", "planned_start", "id"),
         # A station-day's records, and whether any arrived after its tally was made.
         Index("ix_confirmation_station_day", "station_id", "day", "seq"),
+        # The chain's head as it stood at a moment, for the daily anchor.
+        Index("ix_confirmation_station_received", "station_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,9 +9,8 @@ day was over. Nothing in the as-run log itself is ever changed.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ForeignKey,
@@ -49,6 +48,8 @@ class AiringTally(Base):
     topic_id: Mapped[int | None]
     campaign_id: Mapped[int | None]
     level: Mapped[str] = mapped_column(String(12))
+    # Campaign items are kept per segment too: "each pool segment N times a week".
+    segment_id: Mapped[int | None]
     planned_items: Mapped[int] = mapped_column(default=0)
     planned_seconds: Mapped[float] = mapped_column(default=0.0)
     due_items: Mapped[int] = mapped_column(default=0)  # planned to start by then
@@ -71,7 +72,9 @@ class AiringDay(Base):
     day: Mapped[date] = mapped_column(primary_key=True)
     playlist_id: Mapped[int | None]
     through_seq: Mapped[int] = mapped_column(default=0)  # the station's head when made
-    complete: Mapped[bool] = mapped_column(default=False)  # made after the day was over
+    # When time alone makes it stale: the next item start or session end (plus the grace)
+    # after it was made; None when only a new version or a new record can.
+    fresh_until: Mapped[datetime | None]
     made_at: Mapped[datetime] = mapped_column(default=utcnow)
     sessions_planned: Mapped[int] = mapped_column(default=0)
     sessions_due: Mapped[int] = mapped_column(default=0)  # over for longer than the grace
@@ -97,13 +100,12 @@ def refresh(
     by_day: dict[date, list[int]] = defaultdict(list)
     for station_id, day in sorted(stale):
         by_day[day].append(station_id)
-    zones = {s.id: ZoneInfo(s.timezone) for s in stations}
     for day, station_ids in by_day.items():
         for start in range(0, len(station_ids), CHUNK):
             chunk = station_ids[start : start + CHUNK]
             # Two reports remaking the same days, or a report and an append, take turns.
             lock_station(session, *chunk)
-            _remake(session, day, chunk, zones, clock)
+            _remake(session, day, chunk, clock)
             session.commit()
     return len(stale)
 
@@ -114,7 +116,7 @@ def _stale(
     ids = [s.id for s in stations]
     wanted = {(s, first + timedelta(days=n)) for s in ids for n in range((last - first).days + 1)}
     heads: dict[StationDay, int] = {}
-    made: dict[StationDay, tuple[int | None, bool]] = {}
+    made: dict[StationDay, tuple[int | None, datetime | None]] = {}
     for chunk in _chunks(ids):
         current = current_playlists(first, last, chunk).with_only_columns(
             Playlist.station_id, Playlist.day, Playlist.id
@@ -122,15 +124,18 @@ def _stale(
         heads.update({(s, d): p for s, d, p in session.execute(current)})
         rows = session.execute(
             select(
-                AiringDay.station_id, AiringDay.day, AiringDay.playlist_id, AiringDay.complete
+                AiringDay.station_id, AiringDay.day, AiringDay.playlist_id, AiringDay.fresh_until
             ).where(AiringDay.station_id.in_(chunk), AiringDay.day.between(first, last))
         )
-        made.update({(s, d): (p, c) for s, d, p, c in rows})
-    stale = {
-        key
-        for key in wanted
-        if key not in made or made[key][0] != heads.get(key) or not made[key][1]
-    }
+        made.update({(s, d): (p, fresh) for s, d, p, fresh in rows})
+
+    def fresh(key: StationDay) -> bool:
+        if key not in made:
+            return False
+        playlist_id, fresh_until = made[key]
+        return playlist_id == heads.get(key) and (fresh_until is None or fresh_until > clock.now)
+
+    stale = {key for key in wanted if not fresh(key)}
     # Records that arrived after a tally was made: one index probe per station-day.
     newer = exists().where(
         Confirmation.station_id == AiringDay.station_id,
@@ -154,15 +159,16 @@ def _remake(
     session: Session,
     day: date,
     station_ids: list[int],
-    zones: dict[int, ZoneInfo],
     clock: Clock,
 ) -> None:
-    heads = dict(
-        session.execute(
-            select(Confirmation.station_id, func.max(Confirmation.seq))
-            .where(Confirmation.station_id.in_(station_ids))
-            .group_by(Confirmation.station_id)
-        ).all()
+    # Each station's head through its own index, not a scan of all its records.
+    last_seq = (
+        select(func.max(Confirmation.seq))
+        .where(Confirmation.station_id == Station.id)
+        .scalar_subquery()
+    )
+    heads: dict[int, int | None] = dict(
+        session.execute(select(Station.id, last_seq).where(Station.id.in_(station_ids))).all()
     )
     playlists = dict(
         session.execute(
@@ -176,24 +182,23 @@ def _remake(
     session.execute(
         delete(AiringDay).where(AiringDay.station_id.in_(station_ids), AiringDay.day == day)
     )
-    rows = _planned_rows(session, day, list(playlists.values()), clock.now)
+    rows = _planned_rows(session, day, playlists, clock.now)
     rows += _unplanned_rows(session, day, station_ids)
     if rows:
         session.execute(insert(AiringTally), rows)
-    sessions = _sessions(session, day, list(playlists.values()), clock)
+    sessions = _sessions(session, day, playlists, clock)
     records = _record_counts(session, day, station_ids)
     days = []
     for station_id in station_ids:
-        over = datetime.combine(day + timedelta(days=1), time(0), zones[station_id])
-        planned, due, confirmed = sessions.get(station_id, (0, 0, 0))
+        planned, due, confirmed, fresh_until = sessions.get(station_id, (0, 0, 0, None))
         count, late = records.get(station_id, (0, 0))
         days.append(
             {
                 "station_id": station_id,
                 "day": day,
                 "playlist_id": playlists.get(station_id),
-                "through_seq": heads.get(station_id, 0),
-                "complete": clock.now >= over + clock.grace,
+                "through_seq": heads.get(station_id) or 0,
+                "fresh_until": fresh_until,
                 "made_at": clock.now,
                 "sessions_planned": planned,
                 "sessions_due": due,
@@ -230,23 +235,23 @@ def matches(effective: Any) -> Any:
 
 
 def _planned_rows(
-    session: Session, day: date, playlist_ids: list[int], now: datetime
+    session: Session, day: date, playlists: dict[int, int], now: datetime
 ) -> list[dict[str, Any]]:
-    if not playlist_ids:
+    """Tally rows of the stations' current playlists (station id → playlist id)."""
+    if not playlists:
         return []
-    station_ids = list(
-        session.scalars(select(Playlist.station_id).where(Playlist.id.in_(playlist_ids)))
-    )
-    c = effective_records(day, day, station_ids)
+    c = effective_records(day, day, list(playlists))
     status = c.c.status
     one = literal(1)
     started = PlaylistItem.planned_start <= now
+    segment = case((PlaylistItem.campaign_id.is_not(None), PlaylistItem.segment_id))
     query = (
         select(
             Playlist.station_id,
             PlaylistItem.topic_id,
             PlaylistItem.campaign_id,
             PlaylistItem.level,
+            segment.label("segment_id"),
             func.count().label("planned_items"),
             func.sum(PlaylistItem.duration).label("planned_seconds"),
             func.sum(case((started, one), else_=0)).label("due_items"),
@@ -266,9 +271,13 @@ def _planned_rows(
         .select_from(PlaylistItem)
         .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
         .outerjoin(c, matches(c))
-        .where(Playlist.id.in_(playlist_ids))
+        .where(Playlist.id.in_(playlists.values()))
         .group_by(
-            Playlist.station_id, PlaylistItem.topic_id, PlaylistItem.campaign_id, PlaylistItem.level
+            Playlist.station_id,
+            PlaylistItem.topic_id,
+            PlaylistItem.campaign_id,
+            PlaylistItem.level,
+            segment,
         )
     )
     return [{**row._asdict(), "day": day} for row in session.execute(query)]
@@ -301,38 +310,46 @@ def _unplanned_rows(session: Session, day: date, station_ids: list[int]) -> list
 
 
 def _sessions(
-    session: Session, day: date, playlist_ids: list[int], clock: Clock
-) -> dict[int, tuple[int, int, int]]:
-    """Per station: sessions planned, over by more than the grace, and of those confirmed."""
-    if not playlist_ids:
+    session: Session, day: date, playlists: dict[int, int], clock: Clock
+) -> dict[int, tuple[int, int, int, datetime | None]]:
+    """Per station: sessions planned, over by more than the grace, of those confirmed, and
+    the next moment one of these figures (or the items due) changes by time alone."""
+    if not playlists:
         return {}
-    station_ids = list(
-        session.scalars(select(Playlist.station_id).where(Playlist.id.in_(playlist_ids)))
-    )
-    c = effective_records(day, day, station_ids)
+    c = effective_records(day, day, list(playlists))
+    later = PlaylistItem.planned_start > clock.now
     query = (
         select(
             Playlist.station_id,
             PlaylistItem.session_number,
             func.max(PlaylistItem.planned_start),
             func.max(PlaylistItem.duration),
+            func.min(case((later, PlaylistItem.planned_start))),
             func.count(c.c.id),
         )
         .select_from(PlaylistItem)
         .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
         .outerjoin(c, matches(c))
-        .where(Playlist.id.in_(playlist_ids))
+        .where(Playlist.id.in_(playlists.values()))
         .group_by(Playlist.station_id, PlaylistItem.session_number)
     )
-    out: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for station_id, _number, last_start, longest, reported in session.execute(query):
-        counts = out[station_id]
-        counts[0] += 1
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    changes: dict[int, list[datetime]] = defaultdict(list)
+    for station_id, _number, last_start, longest, next_start, reported in session.execute(query):
+        counts[station_id][0] += 1
         # The last item's start plus the longest item's length is never before the end.
-        if last_start + timedelta(seconds=longest) + clock.grace <= clock.now:
-            counts[1] += 1
-            counts[2] += reported > 0
-    return {station_id: (a, b, c_) for station_id, (a, b, c_) in out.items()}
+        due_at = last_start + timedelta(seconds=longest) + clock.grace
+        if due_at <= clock.now:
+            counts[station_id][1] += 1
+            counts[station_id][2] += reported > 0
+        else:
+            changes[station_id].append(due_at)
+        if next_start is not None:
+            changes[station_id].append(next_start)
+    return {
+        station_id: (planned, due, confirmed, min(changes[station_id], default=None))
+        for station_id, (planned, due, confirmed) in counts.items()
+    }
 
 
 def _record_counts(

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-28 18:55:23.765524
+Create Date: 2026-11-28 19:02:19.706723
 """
 
 from collections.abc import Sequence
@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('playlist_id', sa.Integer(), nullable=True),
     sa.Column('through_seq', sa.Integer(), nullable=False),
-    sa.Column('complete', sa.Boolean(), nullable=False),
+    sa.Column('fresh_until', audio_library.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('made_at', audio_library.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sessions_planned', sa.Integer(), nullable=False),
     sa.Column('sessions_due', sa.Integer(), nullable=False),
@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('topic_id', sa.Integer(), nullable=True),
     sa.Column('campaign_id', sa.Integer(), nullable=True),
     sa.Column('level', sa.String(length=12), nullable=False),
+    sa.Column('segment_id', sa.Integer(), nullable=True),
     sa.Column('planned_items', sa.Integer(), nullable=False),
     sa.Column('planned_seconds', sa.Double(), nullable=False),
     sa.Column('due_items', sa.Integer(), nullable=False),
@@ -149,6 +150,7 @@ def upgrade() -> None:
     with op.batch_alter_table('confirmation', schema=None) as batch_op:
         batch_op.create_index('ix_confirmation_slot', ['station_id', 'planned_start', 'id'], unique=False)
         batch_op.create_index('ix_confirmation_station_day', ['station_id', 'day', 'seq'], unique=False)
+        batch_op.create_index('ix_confirmation_station_received', ['station_id', 'received_at'], unique=False)
 
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=200), nullable=False, server_default=''))
@@ -162,6 +164,7 @@ def downgrade() -> None:
         batch_op.drop_column('email')
 
     with op.batch_alter_table('confirmation', schema=None) as batch_op:
+        batch_op.drop_index('ix_confirmation_station_received')
         batch_op.drop_index('ix_confirmation_station_day')
         batch_op.drop_index('ix_confirmation_slot')
 
