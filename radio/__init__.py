@@ -24,6 +24,7 @@ from radio.views import (
     announcements,
     broadcast,
     campaigns,
+    confirm,
     dashboard,
     lexicon,
     library,
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         broadcast.bp,
         campaigns.bp,
         announcements.bp,
+        confirm.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)
