@@ -53,10 +53,15 @@ ENTRY_ERRORS = {
     ),
     "needs_times": _l("Give the actual start and end of an item that aired."),
     "end_before_start": _l("The end is before the start."),
+    "far_from_plan": _l(
+        "The start is more than a day away from the planned %(start)s: check the device's clock."
+    ),
     "future_time": _l("The time %(time)s is in the future: check the device's clock."),
     "needs_reason": _l("Choose why it did not air, or aired only in part."),
     "needs_note": _l("Say in a few words what the other reason was."),
     "needs_what": _l("An unplanned airing needs its kind, a title, its start and its length."),
+    "bad_length": _l("An airing lasts at most 24 hours: check its start, end and length."),
+    "too_long": _l("The field “%(field)s” holds at most %(max)s characters."),
     "no_topic": _l("Topic %(topic)s does not exist."),
     "key_reused": _l(
         "This client key already holds a different report of this item; "

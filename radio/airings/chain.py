@@ -79,16 +79,18 @@ def verify_station(session: Session, station: Station) -> tuple[int, Break | Non
         .execution_options(yield_per=5000)
     )
     checked = 0
-    for row in session.execute(query):
-        record = row._mapping
-        if record["seq"] != expected_seq:
-            return checked, Break(station.code, expected_seq, None, "missing")
-        if record["prev_hash"] != prev:
-            return checked, Break(station.code, record["seq"], record["id"], "relinked")
-        if record_hash(prev, dict(record)) != record["hash"]:
-            return checked, Break(station.code, record["seq"], record["id"], "altered")
-        checked += 1
-        expected_seq, prev = expected_seq + 1, record["hash"]
+    # Closed on the way out: stopping at a break must not leave PostgreSQL's cursor open.
+    with session.execute(query) as rows:
+        for row in rows:
+            record = row._mapping
+            if record["seq"] != expected_seq:
+                return checked, Break(station.code, expected_seq, None, "missing")
+            if record["prev_hash"] != prev:
+                return checked, Break(station.code, record["seq"], record["id"], "relinked")
+            if record_hash(prev, dict(record)) != record["hash"]:
+                return checked, Break(station.code, record["seq"], record["id"], "altered")
+            checked += 1
+            expected_seq, prev = expected_seq + 1, record["hash"]
     return checked, None
 
 

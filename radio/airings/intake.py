@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from audio_library.db import nfc, utcnow
@@ -30,6 +30,8 @@ from scheduler.units import Station
 
 MAX_BATCH = 500
 CLOCK_SLACK = timedelta(minutes=10)  # how far ahead of the server a client's clock may run
+LONGEST = timedelta(hours=24)  # no airing lasts longer; more is a clock or typing error
+NOTE_CHARS, TITLE_CHARS = 500, 300  # the columns' lengths
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,12 @@ ERRORS = (
     "too_old",  # past the window in which this source may still confirm
     "needs_times",  # aired or partly aired with no start or end
     "end_before_start",
+    "far_from_plan",  # started more than a day away from its planned start
     "future_time",  # a time later than the server's clock allows
     "needs_reason",  # not or partly aired without a reason
     "needs_note",  # reason "other" without a note
-    "needs_what",  # an unplanned airing without kind, title or length
+    "needs_what",  # an unplanned airing without kind, title, start or length
+    "bad_length",  # lasts longer than LONGEST
     "no_topic",
     "key_reused",  # the client key already holds a different report of this item
     "twice_in_batch",
@@ -120,9 +124,11 @@ def accept(
     now: datetime | None = None,
 ) -> list[Result]:
     """Check and chain a batch for one station; commits once, after the last record."""
-    now = now or utcnow()
     lock_station(session, station.id)
+    # Read the clock only once the lock is held, so receive times rise with the chain.
+    now = now or utcnow()
     planned = _load_planned(session, [e.item_id for e in entries if e.item_id is not None])
+    recorded = _existing(session, station.id, entries)
     results = [Result(i, entry, Outcome.REJECTED) for i, entry in enumerate(entries)]
     drafts: list[tuple[Result, dict[str, Any]]] = []
     seen: set[tuple[int | None, str]] = set()
@@ -138,7 +144,7 @@ def accept(
         if error:
             result.error, result.params = error, params
             continue
-        existing = _existing(session, station.id, entry)
+        existing = recorded.get(key)
         if existing is not None:
             if _same_report(existing, entry):
                 result.outcome, result.record = Outcome.DUPLICATE, existing
@@ -203,8 +209,10 @@ def _problem(
             return "not_started", {"start": item.session_start}
         if rules.window is not None and now > item.session_end + rules.window:
             return "too_old", {"days": rules.window.days}
-    elif not (entry.unplanned_kind and entry.title.strip() and entry.seconds):
+    elif not (entry.unplanned_kind and entry.title.strip() and entry.started_at and entry.seconds):
         return "needs_what", {}
+    elif entry.seconds > LONGEST.total_seconds():
+        return "bad_length", {}
     elif entry.topic_id is not None and session.get(Topic, entry.topic_id) is None:
         return "no_topic", {"topic": entry.topic_id}
     if entry.status != Status.NOT_AIRED and entry.started_at is None:
@@ -213,6 +221,11 @@ def _problem(
         return "needs_times", {}
     if entry.started_at and entry.ended_at and entry.ended_at < entry.started_at:
         return "end_before_start", {}
+    if entry.started_at and entry.ended_at and entry.ended_at - entry.started_at > LONGEST:
+        return "bad_length", {}
+    # A device whose clock was reset reports 1970: its times would mislead the audit.
+    if item and entry.started_at and abs(entry.started_at - item.item.planned_start) > LONGEST:
+        return "far_from_plan", {"start": item.item.planned_start}
     if entry.status != Status.AIRED and entry.reason is None:
         return "needs_reason", {}
     if entry.reason == NotAiredReason.OTHER and not entry.note.strip():
@@ -231,25 +244,55 @@ def _problem(
     return "", {}
 
 
-def _existing(session: Session, station_id: int, entry: Entry) -> Confirmation | None:
-    query = select(Confirmation).where(
-        Confirmation.station_id == station_id, Confirmation.client_key == entry.client_key
+def _existing(
+    session: Session, station_id: int, entries: Sequence[Entry]
+) -> dict[tuple[int | None, str], Confirmation]:
+    """The records already made under the batch's (item, client key) pairs, in one query.
+
+    One round trip per batch, not per entry; both branches use the (item, client key)
+    unique index: a planned entry by its item, an unplanned one (no item) by its key.
+    """
+    items = {e.item_id for e in entries if e.item_id is not None}
+    keys = {e.client_key for e in entries if e.item_id is None}
+    query = (
+        select(Confirmation)
+        .where(
+            Confirmation.station_id == station_id,
+            or_(
+                Confirmation.playlist_item_id.in_(items),
+                Confirmation.playlist_item_id.is_(None) & Confirmation.client_key.in_(keys),
+            ),
+        )
+        .order_by(Confirmation.id)
     )
-    if entry.item_id is None:
-        query = query.where(Confirmation.playlist_item_id.is_(None))
-    else:
-        query = query.where(Confirmation.playlist_item_id == entry.item_id)
-    return session.scalar(query.limit(1))
+    found: dict[tuple[int | None, str], Confirmation] = {}
+    for record in session.scalars(query):
+        found.setdefault((record.playlist_item_id, record.client_key), record)
+    return found
 
 
 def _same_report(record: Confirmation, entry: Entry) -> bool:
-    return (
+    """Whether a retry says what the record says (the client's clock may have moved on)."""
+    same = (
         record.status == entry.status
         and record.started_at == entry.started_at
         and record.ended_at == entry.ended_at
         and (record.reason or None) == entry.reason
+        and record.note == _clean(entry.note, NOTE_CHARS)
         and record.corrects_id == entry.corrects
     )
+    if entry.item_id is not None:
+        return same
+    return same and (record.unplanned_kind, record.title, record.topic_id, record.seconds) == (
+        entry.unplanned_kind,
+        _clean(entry.title, TITLE_CHARS),
+        entry.topic_id,
+        entry.seconds,
+    )
+
+
+def _clean(text: str, limit: int) -> str:
+    return nfc(text.strip())[:limit]
 
 
 def _draft(
@@ -279,7 +322,7 @@ def _draft(
         ends = entry.started_at + timedelta(seconds=entry.seconds)
         planned = {
             "unplanned_kind": entry.unplanned_kind,
-            "title": nfc(entry.title.strip())[:300],
+            "title": _clean(entry.title, TITLE_CHARS),
             "topic_id": entry.topic_id,
             "seconds": entry.seconds,
         }
@@ -288,7 +331,7 @@ def _draft(
         "day": day,
         "status": entry.status,
         "reason": entry.reason,
-        "note": nfc(entry.note.strip())[:500],
+        "note": _clean(entry.note, NOTE_CHARS),
         "started_at": entry.started_at,
         "ended_at": entry.ended_at,
         "source": actor.source,

@@ -6,15 +6,19 @@ entry is answered on its own instead of failing the batch.
 
 from marshmallow import Schema, fields, validate
 
-from radio.airings.intake import MAX_BATCH, Outcome
+from radio.airings.intake import LONGEST, MAX_BATCH, NOTE_CHARS, TITLE_CHARS, Outcome
 from radio.airings.records import NotAiredReason, Status, UnplannedKind
 
+INT_MAX = 2**31 - 1  # the database's integer columns hold no more
+ID = validate.Range(min=0, max=INT_MAX)
 TIME = {"description": "ISO 8601 with offset", "example": "2026-07-01T06:00:00+07:00"}
 
 
 class ConfirmationInSchema(Schema):
     item_id = fields.Integer(
-        allow_none=True, metadata={"description": "playlist item id; null for an unplanned airing"}
+        allow_none=True,
+        validate=ID,
+        metadata={"description": "playlist item id; null for an unplanned airing"},
     )
     client_key = fields.String(
         required=True,
@@ -29,18 +33,26 @@ class ConfirmationInSchema(Schema):
         validate=validate.OneOf([r.value for r in NotAiredReason]),
         metadata={"description": "required unless aired"},
     )
-    note = fields.String(validate=validate.Length(max=500))
+    note = fields.String(validate=validate.Length(max=NOTE_CHARS))
     client_time = fields.DateTime(allow_none=True, metadata=TIME)
     corrects = fields.Integer(
-        allow_none=True, metadata={"description": "id of the record this one corrects"}
+        allow_none=True,
+        validate=ID,
+        metadata={"description": "id of the record this one corrects"},
     )
     kind = fields.String(
         validate=validate.OneOf([k.value for k in UnplannedKind]),
         metadata={"description": "unplanned airings only"},
     )
-    title = fields.String(metadata={"description": "unplanned airings only"})
+    title = fields.String(
+        validate=validate.Length(max=TITLE_CHARS),
+        metadata={"description": "unplanned airings only"},
+    )
     topic = fields.String(metadata={"description": "topic code, unplanned airings only"})
-    seconds = fields.Integer(metadata={"description": "length, unplanned airings only"})
+    seconds = fields.Integer(
+        validate=validate.Range(min=1, max=int(LONGEST.total_seconds())),
+        metadata={"description": "length, unplanned airings only"},
+    )
 
 
 class BatchInSchema(Schema):

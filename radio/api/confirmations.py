@@ -1,6 +1,6 @@
 """What a station aired, reported by its device (or a person) in batches."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import abort, current_app, g, request
@@ -12,10 +12,19 @@ from sqlalchemy import select
 from audio_library.db import nfc
 from audio_library.segments import Topic
 from radio.airing_messages import entry_error
-from radio.airings.intake import MAX_BATCH, Actor, Entry, Result, Rules, accept
+from radio.airings.intake import (
+    MAX_BATCH,
+    NOTE_CHARS,
+    TITLE_CHARS,
+    Actor,
+    Entry,
+    Result,
+    Rules,
+    accept,
+)
 from radio.airings.records import NotAiredReason, Source, Status, UnplannedKind
 from radio.api.auth import api_station, bearer_token, blueprint
-from radio.api.confirmation_schemas import BatchInSchema, BatchOutcomeSchema
+from radio.api.confirmation_schemas import INT_MAX, BatchInSchema, BatchOutcomeSchema
 from radio.db import get_session
 from radio.policy import Permission, require, station_or_403
 from scheduler.units import Station
@@ -140,7 +149,7 @@ def _entry(raw: Any) -> Entry | EntryError:
         if not isinstance(raw, dict):
             raise EntryError("not_object")
         key = raw.get("client_key")
-        if not isinstance(key, str) or not 1 <= len(key.strip()) <= 64:
+        if not isinstance(key, str) or "\x00" in key or not 1 <= len(key.strip()) <= 64:
             raise EntryError("no_key")
         status = _choice(raw, "status", Status, "bad_status", required=True)
         reason = _choice(raw, "reason", NotAiredReason, "bad_reason")
@@ -158,11 +167,11 @@ def _entry(raw: Any) -> Entry | EntryError:
             started_at=_time(raw, "started_at"),
             ended_at=_time(raw, "ended_at"),
             reason=reason,
-            note=nfc(_typed(raw, "note", str) or ""),
+            note=_text(raw, "note", NOTE_CHARS),
             client_time=_time(raw, "client_time"),
             corrects=_typed(raw, "corrects", int),
             unplanned_kind=kind,
-            title=nfc(_typed(raw, "title", str) or ""),
+            title=_text(raw, "title", TITLE_CHARS),
             topic_id=topic_id,
             seconds=_typed(raw, "seconds", int),
         )
@@ -170,14 +179,27 @@ def _entry(raw: Any) -> Entry | EntryError:
         return error
 
 
-_EXPECTED = {int: _l("a whole number"), str: _l("text")}
+_EXPECTED = {int: _l("a whole number from 0 to 2147483647"), str: _l("text")}
 
 
 def _typed(raw: dict[str, Any], name: str, kind: type) -> Any:
     value = raw.get(name)
-    if value is None or (isinstance(value, kind) and not isinstance(value, bool)):
-        return value
-    raise EntryError("bad_field", field=name, expected=str(_EXPECTED[kind]))
+    if value is None:
+        return None
+    if kind is int:
+        fits = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= INT_MAX
+    else:  # PostgreSQL's text cannot hold NUL
+        fits = isinstance(value, str) and "\x00" not in value
+    if not fits:
+        raise EntryError("bad_field", field=name, expected=str(_EXPECTED[kind]))
+    return value
+
+
+def _text(raw: dict[str, Any], name: str, limit: int) -> str:
+    text = nfc(_typed(raw, name, str) or "").strip()
+    if len(text) > limit:
+        raise EntryError("too_long", field=name, max=limit)
+    return text
 
 
 def _choice(raw: dict[str, Any], name: str, kind: Any, error: str, required: bool = False) -> Any:
@@ -201,4 +223,8 @@ def _time(raw: dict[str, Any], name: str) -> datetime | None:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise EntryError("bad_time", field=name, value=value)
+    try:
+        moment.astimezone(UTC)  # an offset can take a time out of the calendar's range
+    except OverflowError:
+        raise EntryError("bad_time", field=name, value=value) from None
     return moment
