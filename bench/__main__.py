@@ -1,6 +1,7 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
 
 from bench import (
+    confirmations_http,
     normalizer_accuracy,
     playlist_build,
     playlist_http,
@@ -18,5 +19,6 @@ for benchmark in (
     playlist_build,
     premix,
     playlist_http,
+    confirmations_http,
 ):
     benchmark.main()

@@ -1,4 +1,5 @@
-"""gunicorn on loopback and a load generator for it, for bench/playlist_http.py.
+"""gunicorn on loopback and a load generator for it, for bench/playlist_http.py (gunicorn
+and fetch also serve bench/confirmations_http.py and the kill -9 test of confirmations).
 
 gunicorn runs in its own process group so that it can always be stopped as a whole; the
 load generator runs as a separate process (`python -m bench.http_load`, a spec as JSON on
@@ -32,12 +33,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
+def gunicorn(app: str, env: dict[str, str], port: int | None = None) -> Iterator[tuple[int, int]]:
     """gunicorn serving `app` with WORKERS workers, stopped whatever happens (Ctrl-C too).
 
-    Yields its port and its process group (the master's pid).
+    Yields its port (a free one unless given: a restarted server keeps its address) and
+    its process group (the master's pid).
     """
-    port = free_port()
+    port = port or free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS)]
     command += ["--worker-class", WORKER_CLASS, "--bind", f"127.0.0.1:{port}"]
     command += ["--log-level", "warning", app]
@@ -79,11 +81,15 @@ def server_cpu(group: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-    """One GET on a new connection, closed after it, as every request here is made."""
+def fetch(
+    port: int, path: str, headers: dict[str, str], body: bytes | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """One GET (a POST with a body) on a new connection, closed after it, as every request
+    here is made."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers={**headers, "Connection": "close"})
+        method = "GET" if body is None else "POST"
+        connection.request(method, path, body, headers={**headers, "Connection": "close"})
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:

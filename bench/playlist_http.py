@@ -22,27 +22,20 @@ also PostgreSQL (a throwaway database on that server) when DATABASE_URL is set.
 Targets: 304 rps / static rps >= 1, full rps / static rps >= 0.33.
 """
 
-import contextlib
 import json
-import os
-import signal
 import statistics
 import subprocess
-import sys
-import tempfile
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select
 
 from audio_library import library
-from audio_library.db import database_url, utcnow
+from audio_library.db import utcnow
 from audio_library.ffmpeg import ffmpeg_exe
 from audio_library.library import Metadata, Origin
 from audio_library.segments import Source, Topic
-from bench.common import report
+from bench.common import on_each_backend, report
 from bench.http_load import THREADS, WORKERS, fetch, gunicorn, load
 from radio import audio, create_app, db
 from radio.demo import load_demo
@@ -187,37 +180,8 @@ def measure(backend: str, url: str, folder: Path) -> None:
     )
 
 
-@contextlib.contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    """A throwaway database on the server of admin_url, dropped after."""
-    admin = create_engine(database_url(admin_url), isolation_level="AUTOCOMMIT")
-    name = f"loaxa_http_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(database_url(admin_url)).set(database=name)
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
-    # SIGTERM as SystemExit: the finally blocks then stop gunicorn and drop the database.
-    previous = signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(128 + signal.SIGTERM))
-    try:
-        with tempfile.TemporaryDirectory(prefix="loaxa-bench-") as folder:
-            measure("sqlite", f"sqlite:///{Path(folder) / 'radio.db'}", Path(folder))
-        pg_url = os.environ.get("DATABASE_URL", "")
-        if pg_url.startswith("postgresql"):
-            with (
-                postgres_database(pg_url) as url,
-                tempfile.TemporaryDirectory(prefix="loaxa-bench-") as folder,
-            ):
-                measure("postgresql", url, Path(folder))
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    on_each_backend(measure)
 
 
 if __name__ == "__main__":
