@@ -24,8 +24,10 @@ from radio.views import (
     announcements,
     broadcast,
     campaigns,
+    changes,
     confirm,
     dashboard,
+    digests,
     lexicon,
     library,
     playlists,
@@ -74,6 +76,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         campaigns.bp,
         announcements.bp,
         confirm.bp,
+        digests.bp,
+        changes.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

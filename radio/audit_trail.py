@@ -2,16 +2,51 @@
 
 Each entry names the person (and keeps their username, which outlives renames), the
 action, what it touched and the unit it belongs to, which is what audit scope checks.
+Pages and API routes call `log_change` right next to the change, before its commit.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from audio_library.db import Base, nfc, utcnow
+from radio.db import get_session
 from radio.people import User
+from scheduler.announcements import Announcement
+from scheduler.units import Unit, ids_of
+
+# Every action recorded; its first word is the kind of thing it touched.
+ACTION_LABELS = {
+    "segment.submitted": _l("Segment sent for approval"),
+    "segment.approved": _l("Segment approved"),
+    "segment.rejected": _l("Segment rejected"),
+    "segment.archived": _l("Segment archived"),
+    "template.created": _l("Session template created"),
+    "template.updated": _l("Session template changed"),
+    "template.deleted": _l("Session template deleted"),
+    "rules.changed": _l("Unit limits changed"),
+    "campaign.created": _l("Campaign created"),
+    "campaign.updated": _l("Campaign changed"),
+    "one_off.created": _l("One-off announcement planned"),
+    "emergency.sent": _l("Emergency bulletin sent"),
+    "emergency.superseded": _l("Emergency bulletin superseded"),
+    "emergency.ended": _l("Emergency bulletin ended"),
+    "user.created": _l("User created"),
+    "user.updated": _l("User changed"),
+    "station.created": _l("Station created"),
+    "station.updated": _l("Station changed"),
+    "token.issued": _l("Token issued"),
+    "token.revoked": _l("Token revoked"),
+    "unit.created": _l("Unit added"),
+    "unit.renamed": _l("Unit renamed"),
+    "units.imported": _l("Units imported"),
+}
 
 
 class Change(Base):
@@ -57,3 +92,52 @@ def record_change(
     )
     session.add(change)
     return change
+
+
+def log_change(
+    action: str,
+    target_id: int | None,
+    summary: str,
+    *,
+    unit_id: int | None,
+    details: dict[str, Any] | None = None,
+) -> Change:
+    """Record what the person behind this request (page or API) just did, and from where."""
+    return record_change(
+        get_session(),
+        current_user._get_current_object(),
+        action,
+        action.partition(".")[0],
+        target_id,
+        unit_id=unit_id,
+        summary=summary,
+        remote_addr=request.remote_addr or "",
+        details=details,
+    )
+
+
+def common_unit(units: Iterable[Unit]) -> int | None:
+    """The lowest unit at or above all of these; None for none, or units of several trees."""
+    shared: tuple[int, ...] | None = None
+    for unit in units:
+        path = ids_of(unit.path)
+        if shared is None:
+            shared = path
+            continue
+        length = 0
+        while length < min(len(shared), len(path)) and shared[length] == path[length]:
+            length += 1
+        shared = shared[:length]
+    return shared[-1] if shared else None
+
+
+def log_broadcast(action: str, announcement: Announcement) -> Change:
+    """A one-off or emergency, at the lowest unit over all the places it reaches."""
+    places = [*announcement.units, *(s.unit for s in announcement.stations)]
+    return log_change(
+        action,
+        announcement.id,
+        announcement.segment.title,
+        unit_id=common_unit(places),
+        details={"level": announcement.level},
+    )

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from waitress import serve as waitress_serve
 
 from radio import audio, db
+from radio.airings.jobs import add_airing_jobs
 from radio.audio import job_handlers
 from radio.audit_cli import audit_cli
 from radio.db import get_session
@@ -25,6 +26,7 @@ from radio.demo_airings import load_demo_airings
 from radio.demo_content import ANNOUNCEMENTS, JINGLES
 from radio.demo_library import load_demo_library
 from radio.demo_schedule import ensure_schedule
+from radio.digest_mail import mailer
 from radio.library_cli import library_cli, tts_command
 from radio.messages import describe_problem
 from radio.schedule_cli import build_at, build_playlists_command, build_with_progress
@@ -177,6 +179,7 @@ def serve(host: str, port: int, threads: int) -> None:
     sessions = db.session_factory()
     add_jobs(scheduler, sessions, "embedded", socket.gethostname(), job_handlers(app))
     add_nightly_build(scheduler, sessions, app.config["TIMEZONE"], build_at())
+    add_airing_jobs(scheduler, sessions, app.config, mailer(app))
     scheduler.start()
     click.echo(f"Loa xã: http://{host}:{port}/  (Ctrl+C to stop)")
     try:
@@ -193,6 +196,8 @@ def scheduler_command() -> None:
     sessions = db.session_factory()
     add_jobs(scheduler, sessions, "scheduler", socket.gethostname())
     add_nightly_build(scheduler, sessions, current_app.config["TIMEZONE"], build_at())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    add_airing_jobs(scheduler, sessions, app.config, mailer(app))
     click.echo("Scheduler running (Ctrl+C to stop).")
     scheduler.start()
 

@@ -34,6 +34,13 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         # and a session with none by then is flagged as unconfirmed.
         CONFIRM_GRACE_HOURS=2,
         CONFIRM_WINDOW_DAYS=7,  # how long the operator page still takes a confirmation
+        # The auditors' daily digest goes out by e-mail when an SMTP server is named.
+        SMTP_HOST=None,
+        SMTP_PORT=25,
+        SMTP_USER="",
+        SMTP_PASSWORD="",
+        SMTP_FROM="loaxa@localhost",
+        SMTP_TLS=False,  # STARTTLS
         DEMO_PASSWORD="loaxa-demo",
         SECURE_COOKIES=False,
         LOGIN_MAX_FAILURES=5,

@@ -175,6 +175,11 @@ IN_SCOPE = {
     "api_stations.get_station",
 }
 ADMIN = {"users.index", "users.create", "users.edit", "stations.create", "units.import_csv"}
+# The audit: auditors and admins, narrowed to their unit (test_digest, test_audit_trail).
+AUDIT = {"digests.index", "digests.show", "changes.index"}
+# Saying what aired: a station's own device and operators, and admins (test_confirm_page,
+# test_confirmations_api).
+CONFIRM = {"confirm.page", "confirm.record", "api_confirmations.post_confirmations"}
 # The library: by role (test_library_pages_by_role) and by the segment's unit (test_library).
 LIBRARY = {
     "library.index",
@@ -257,7 +262,9 @@ SCHEDULE = {
 
 def test_every_route_is_placed_in_the_policy(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints == PUBLIC | ANY_PERSON | IN_SCOPE | ADMIN | LIBRARY | SCHEDULE
+    assert endpoints == (
+        PUBLIC | ANY_PERSON | IN_SCOPE | ADMIN | LIBRARY | SCHEDULE | AUDIT | CONFIRM
+    )
 
 
 def test_only_public_routes_answer_without_login(app, client):
@@ -272,7 +279,7 @@ def test_only_public_routes_answer_without_login(app, client):
         url = url.replace("<any(submit, approve, archive):action>", "submit")
         url = url.replace("<day>", "2026-12-01").replace("<date>", "2026-12-01")
         url = url.replace("<number>", "1")
-        for name in ("template_id", "campaign_id", "quota_id", "announcement_id"):
+        for name in ("template_id", "campaign_id", "quota_id", "announcement_id", "digest_id"):
             url = url.replace(f"<int:{name}>", "1")
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
         response = client.open(url, method=method)

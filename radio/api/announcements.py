@@ -21,6 +21,7 @@ from radio.api.announcement_schemas import (
 )
 from radio.api.auth import blueprint
 from radio.api.schedule_common import allowed, me, missing, refuse, usable_segment
+from radio.audit_trail import log_broadcast
 from radio.db import get_session
 from radio.people import User
 from radio.policy import (
@@ -127,6 +128,7 @@ def create_one_off(args: dict[str, Any]) -> Any:
     except ScheduleError as exc:
         return refuse(exc)
     rebuild_later(reach(announcement))
+    log_broadcast("one_off.created", announcement)
     get_session().commit()
     return announcement, 201
 
@@ -158,6 +160,9 @@ def create_emergency(args: dict[str, Any]) -> Any:
     except ScheduleError as exc:
         return refuse(exc)
     broadcast = Broadcast(announcement, reach(announcement), result)
+    log_broadcast("emergency.sent", announcement)
+    for old in supersedes:
+        log_broadcast("emergency.superseded", old)
     get_session().commit()
     return broadcast, 201
 
@@ -186,5 +191,6 @@ def cancel_bulletin(announcement_id: int) -> Any:
     except ScheduleError as exc:
         return refuse(exc)
     broadcast = Broadcast(announcement, reach(announcement), result)
+    log_broadcast("emergency.ended", announcement)
     get_session().commit()
     return broadcast

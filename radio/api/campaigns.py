@@ -17,6 +17,7 @@ from radio.api.campaign_schemas import (
     WeekQuerySchema,
 )
 from radio.api.schedule_common import allowed, me, missing, refuse, usable_segment
+from radio.audit_trail import log_change
 from radio.db import get_session
 from radio.people import Role, User
 from radio.policy import Permission, in_scope, require, unit_or_403
@@ -87,6 +88,7 @@ def store_campaign(user: User, campaign: Campaign, args: dict[str, Any]) -> Resp
         unit_or_403(i, Permission.MANAGE_SCHEDULE) for i in dict.fromkeys(args["target_unit_ids"])
     ]
     before = target_stations(session, campaign) if campaign.id is not None else []
+    action = "campaign.updated" if campaign.id is not None else "campaign.created"
     try:
         topics = list(session.scalars(select(Topic).where(Topic.id.in_(args["topic_ids"]))))
         if len(topics) != len(set(args["topic_ids"])):
@@ -107,6 +109,7 @@ def store_campaign(user: User, campaign: Campaign, args: dict[str, Any]) -> Resp
         return refuse(exc)
     after = target_stations(session, campaign)
     rebuild_later(list({s.id: s for s in [*before, *after]}.values()))
+    log_change(action, campaign.id, campaign.name, unit_id=campaign.unit_id)
     session.commit()
     return None
 

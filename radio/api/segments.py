@@ -32,7 +32,7 @@ from radio.errors import problem
 from radio.messages import LIBRARY
 from radio.policy import Permission, job_or_403, require, segment_or_403
 from radio.schedule import rebuild_later
-from radio.views.library import audio_error_text, search
+from radio.views.library import audio_error_text, log_segment_change, search
 from radio.views.tts import lexicon_units, tts_error_text
 from scheduler.campaigns import Campaign, link_segment
 
@@ -156,6 +156,7 @@ def segment_action(segment_id: int, action: str) -> Any:
         return refuse(exc)
     if action in ("approve", "archive"):  # what may air has changed
         rebuild_later(None)
+    log_segment_change(segment)
     get_session().commit()
     return segment
 
@@ -171,6 +172,7 @@ def reject_segment(args: dict[str, Any], segment_id: int) -> Any:
         library.reject(get_session(), segment, current_user.id, args["reason"])
     except LibraryError as exc:
         return refuse(exc)
+    log_segment_change(segment)
     get_session().commit()
     return segment
 

@@ -15,10 +15,12 @@ from radio.api.template_schemas import (
     TemplateQuerySchema,
     TemplateSchema,
 )
+from radio.audit_trail import log_change
 from radio.db import get_session
 from radio.people import User
 from radio.policy import Permission, require, station_or_403, unit_or_403
 from radio.schedule import rebuild_later
+from radio.views.session_templates import template_unit
 from scheduler.errors import ScheduleError
 from scheduler.rules import UnitRules
 from scheduler.templates import (
@@ -105,6 +107,7 @@ def reuse_items(stored: list[TemplateItem], given: list[dict[str, Any]]) -> list
 
 def store_template(user: User, template: SessionTemplate, args: dict[str, Any]) -> Response | None:
     session = get_session()
+    action = "template.updated" if template.id else "template.created"
     try:
         with session.no_autoflush:
             fill_template(user, template, args)
@@ -112,6 +115,7 @@ def store_template(user: User, template: SessionTemplate, args: dict[str, Any]) 
     except ScheduleError as exc:
         return refuse(exc)
     rebuild_later(stations)
+    log_change(action, template.id, template.label, unit_id=template_unit(template))
     session.commit()
     return None
 
@@ -175,6 +179,7 @@ def update_template(args: dict[str, Any], template_id: int) -> Any:
 def remove_template(template_id: int) -> Any:
     """Remove a template with the overrides and opt-outs that point at it."""
     template = template_or_403(template_id, Permission.MANAGE_SCHEDULE)
+    log_change("template.deleted", template.id, template.label, unit_id=template_unit(template))
     stations = delete_template(get_session(), template)
     rebuild_later(stations)
     get_session().commit()
@@ -203,5 +208,6 @@ def put_rules(args: dict[str, Any], unit_id: int) -> Any:
     except ScheduleError as exc:
         return refuse(exc)
     rebuild_later(stations)
+    log_change("rules.changed", unit.id, unit.name, unit_id=unit.id)
     session.commit()
     return session.get(UnitRules, unit.id)

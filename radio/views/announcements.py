@@ -18,6 +18,7 @@ from radio.announcement_forms import (
     OneOffForm,
     local_zone,
 )
+from radio.audit_trail import log_broadcast
 from radio.db import get_session
 from radio.policy import (
     Permission,
@@ -143,6 +144,7 @@ def one_off() -> Response | str | tuple[str, int]:
         show_error(form, exc, ONE_OFF_FIELDS)
         return render_template("announcements/one_off.html", form=form), 422
     rebuild_later(reach(announcement))
+    log_broadcast("one_off.created", announcement)
     session.commit()
     flash(_("The one-off announcement has been planned; playlists are being rebuilt."), "success")
     return redirect(url_for("announcements.index"))
@@ -185,6 +187,9 @@ def emergency() -> Response | str | tuple[str, int]:
         page = _confirmation(form, announcement, supersedes)
         session.rollback()
         return page
+    log_broadcast("emergency.sent", announcement)
+    for old in supersedes:
+        log_broadcast("emergency.superseded", old)
     session.commit()
     flash(
         _(
@@ -226,6 +231,7 @@ def cancel(announcement_id: int) -> Response:
         session.rollback()
         flash(describe_error(exc), "error")
         return redirect(url_for("announcements.index"))
+    log_broadcast("emergency.ended", announcement)
     session.commit()
     flash(
         _(

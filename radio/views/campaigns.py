@@ -9,6 +9,7 @@ from sqlalchemy import Select, or_, select
 from werkzeug.wrappers import Response
 
 from audio_library.segments import Topic
+from radio.audit_trail import log_change
 from radio.campaign_forms import CAMPAIGN_FIELDS, QUOTA_FIELDS, CampaignForm, QuotaForm
 from radio.db import get_session
 from radio.people import Role, User
@@ -166,6 +167,7 @@ def _edit(campaign: Campaign) -> Response | str | tuple[str, int]:
         return render_template("campaigns/edit.html", form=form, campaign=campaign), status
     # Load all first: a query after the campaign changed would flush half a change.
     before = target_stations(session, campaign) if campaign.id else []
+    action = "campaign.updated" if campaign.id else "campaign.created"
     owner = session.get(Unit, form.unit_id.data)
     targets = [u for i in form.target_ids.data or [] if (u := session.get(Unit, i))]
     topics = list(session.scalars(select(Topic).where(Topic.id.in_(form.topic_ids.data or []))))
@@ -184,6 +186,7 @@ def _edit(campaign: Campaign) -> Response | str | tuple[str, int]:
         return render_template("campaigns/edit.html", form=form, campaign=campaign), 422
     reached = {s.id: s for s in [*before, *target_stations(session, campaign)]}
     rebuild_later(list(reached.values()))
+    log_change(action, campaign.id, campaign.name, unit_id=campaign.unit_id)
     session.commit()
     flash(_("Campaign “%(name)s” has been saved.", name=campaign.name), "success")
     return redirect(url_for("campaigns.show", campaign_id=campaign.id))
@@ -207,6 +210,13 @@ def add_quota(campaign_id: int) -> Response | str | tuple[str, int]:
         show_error(form, exc, QUOTA_FIELDS)
         return _show(campaign, form, 422)
     rebuild_later(target_stations(session, campaign))
+    log_change(
+        "campaign.updated",
+        campaign.id,
+        campaign.name,
+        unit_id=campaign.unit_id,
+        details={"quota": "added"},
+    )
     session.commit()
     flash(_("The quota has been added."), "success")
     return redirect(url_for("campaigns.show", campaign_id=campaign.id))
@@ -223,6 +233,13 @@ def delete_quota(campaign_id: int, quota_id: int) -> Response:
     campaign.quotas.remove(quota)
     session.flush()
     rebuild_later(target_stations(session, campaign))
+    log_change(
+        "campaign.updated",
+        campaign.id,
+        campaign.name,
+        unit_id=campaign.unit_id,
+        details={"quota": "removed"},
+    )
     session.commit()
     flash(_("The quota has been removed."), "success")
     return redirect(url_for("campaigns.show", campaign_id=campaign.id))

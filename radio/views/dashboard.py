@@ -11,6 +11,7 @@ from radio.db import get_session
 from radio.people import Role
 from radio.policy import stations_in_scope, units_in_scope, users_in_scope
 from radio.tokens import AccessToken
+from radio.views.digests import latest_digest
 from scheduler.jobs import SchedulerBeat
 from scheduler.units import Station, path_names
 
@@ -47,6 +48,7 @@ def index() -> Response | str:
         stations=stations,
         paths=path_names(session, [s.unit for s in stations]),
         beats=beats,
+        latest=latest_digest(current_user),
     )
 
 

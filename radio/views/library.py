@@ -15,6 +15,7 @@ from audio_library.ffmpeg import AudioError
 from audio_library.library import DuplicateAudio, LibraryError
 from audio_library.segments import Segment, SegmentEvent, Source, State, Topic
 from radio import audio
+from radio.audit_trail import log_change
 from radio.db import get_session
 from radio.messages import AUDIO, LIBRARY, STATE_LABELS
 from radio.people import User
@@ -218,9 +219,22 @@ def act(segment_id: int, action: str) -> Response:
         session.rollback()
         flash(str(LIBRARY[exc.kind]), "error")
         return redirect(url_for("library.show", segment_id=segment.id))
+    log_segment_change(segment)
     session.commit()
     flash(_("Done: the segment is now “%(state)s”.", state=_state_label(segment.state)), "success")
     return redirect(url_for("library.show", segment_id=segment.id))
+
+
+def log_segment_change(segment: Segment) -> None:
+    """The trail entry of a workflow step (pages and API): the state it led to."""
+    details = {"reason": segment.reject_reason} if segment.state == State.REJECTED else None
+    log_change(
+        f"segment.{segment.state}",
+        segment.id,
+        segment.title,
+        unit_id=segment.unit_id,
+        details=details,
+    )
 
 
 def _state_label(state: str) -> str:

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from audio_library.segments import Segment, Topic
 from radio import schedule
+from radio.audit_trail import log_change
 from radio.db import get_session
 from radio.policy import Permission, can, require, station_or_403, unit_or_403
 from radio.schedule_forms import show_error
@@ -38,6 +39,13 @@ def owner_of(template: SessionTemplate) -> Owner:
     if owner is None:
         abort(404)
     return owner
+
+
+def template_unit(template: SessionTemplate) -> int:
+    """The unit a template belongs to, for the trail: its unit, or its station's."""
+    if template.unit_id is not None:
+        return template.unit_id
+    return get_session().get(Station, template.station_id).unit_id  # type: ignore[union-attr]
 
 
 def template_or_403(template_id: int) -> tuple[SessionTemplate, Owner]:
@@ -117,6 +125,7 @@ def edit_form(template: SessionTemplate, owner: Owner) -> Response | str | tuple
         status = 422 if request.method == "POST" else 200
         return render_template("schedule/template_form.html", **page), status
     wanted = form.items()
+    action = "template.updated" if template.id else "template.created"
     with session.no_autoflush:
         for name in ("label", "starts_at", "max_minutes", "valid_from", "valid_until"):
             setattr(template, name, form[name].data)
@@ -132,6 +141,7 @@ def edit_form(template: SessionTemplate, owner: Owner) -> Response | str | tuple
         show_error(form, exc, ERROR_FIELDS)
         return render_template("schedule/template_form.html", **page), 422
     schedule.rebuild_later(stations)
+    log_change(action, template.id, template.label, unit_id=template_unit(template))
     session.commit()
     flash(_("The session “%(label)s” has been saved.", label=template.label), "success")
     return redirect(place_url(owner))
@@ -143,6 +153,7 @@ def delete(template_id: int) -> Response:
     template, owner = template_or_403(template_id)
     session = get_session()
     label = template.label
+    log_change("template.deleted", template.id, label, unit_id=template_unit(template))
     stations = delete_template(session, template)
     schedule.rebuild_later(stations)
     session.commit()
@@ -193,6 +204,10 @@ def store_copy(copy: SessionTemplate, target: Owner, *, edit_after: bool) -> Res
         flash(describe_error(exc), "error")
         return redirect(place_url(target))
     schedule.rebuild_later(stations)
+    details = {"replaces": copy.replaces_id, "opt_out": copy.opt_out}
+    log_change(
+        "template.created", copy.id, copy.label, unit_id=template_unit(copy), details=details
+    )
     session.commit()
     if edit_after:
         flash(
@@ -225,6 +240,7 @@ def rules(unit_id: int) -> Response | str | tuple[str, int]:
         show_error(form, exc, RULES_ERROR_FIELDS)
         return render_template("schedule/rules.html", **page), 422
     schedule.rebuild_later(stations)
+    log_change("rules.changed", unit.id, unit.name, unit_id=unit.id)
     session.commit()
     flash(_("The limits of %(unit)s have been saved.", unit=unit.name), "success")
     return redirect(place_url(unit))

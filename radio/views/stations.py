@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from radio.audit_trail import log_change
 from radio.db import get_session
 from radio.forms import Form
 from radio.messages import KIND_LABELS, STATION
@@ -117,6 +118,7 @@ def _edit(station: Station) -> Response | str | tuple[str, int]:
         status = 422 if request.method == "POST" else 200
         return render_template("stations/edit.html", form=form, station=station), status
     unit = session.get(Unit, form.unit_id.data)
+    action = "station.updated" if station.id else "station.created"
     form.populate_obj(station)
     try:
         save_station(session, station, unit)
@@ -124,6 +126,8 @@ def _edit(station: Station) -> Response | str | tuple[str, int]:
         session.rollback()
         form.form_errors.append(str(STATION[exc.kind]))
         return render_template("stations/edit.html", form=form, station=station), 422
+    summary = f"{station.code} — {station.name}"
+    log_change(action, station.id, summary, unit_id=station.unit_id)
     session.commit()
     flash(_("Station %(code)s has been saved.", code=station.code), "success")
     return redirect(url_for("stations.show", code=station.code))

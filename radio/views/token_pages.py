@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import Length
 
+from radio.audit_trail import log_change
 from radio.db import get_session
 from radio.forms import Form
 from radio.people import User
@@ -27,6 +28,7 @@ def issue_and_show(back: str, *, station: Station | None = None, user: User | No
     token, plain = issue_token(
         session, station=station, user=user, label=form.label.data or "", created_by=current_user
     )
+    log_token_change("token.issued", token)
     session.commit()
     return render_template("tokens/shown_once.html", token=token, plain=plain, back=back)
 
@@ -41,6 +43,19 @@ def revoke_and_return(token_id: int, owner: Station | User, back: str, message: 
     if token is None or not mine:
         abort(404)
     revoke_token(token)
+    log_token_change("token.revoked", token)
     session.commit()
     flash(message, "success")
     return redirect(back)
+
+
+def log_token_change(action: str, token: AccessToken) -> None:
+    """A token's trail entry: whose it is (a station or a person), never its secret."""
+    owner: Station | User | None = token.station or token.user
+    name = owner.code if isinstance(owner, Station) else owner.username if owner else ""
+    log_change(
+        action,
+        token.id,
+        f"{name} · {token.hint}… {token.label}".strip(),
+        unit_id=owner.unit_id if owner else None,
+    )

@@ -11,6 +11,7 @@ from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from audio_library.db import nfc
+from radio.audit_trail import common_unit, log_change
 from radio.db import get_session
 from radio.forms import Form
 from radio.messages import TIER_LABELS, describe_problem
@@ -101,6 +102,7 @@ def add_child(unit_id: int) -> Response | str:
             session.add(unit)
             session.flush()
             set_parent(unit, parent)
+            log_change("unit.created", unit.id, unit.name, unit_id=unit.id)
             session.commit()
             flash(_("Unit %(name)s has been added.", name=unit.name), "success")
             return redirect(url_for("units.show", unit_id=parent.id))
@@ -116,6 +118,7 @@ def rename(unit_id: int) -> Response:
     form = RenameForm()
     name = nfc(form.name.data or "").strip()
     if form.validate() and name:
+        log_change("unit.renamed", unit.id, f"{unit.name} → {name}", unit_id=unit.id)
         unit.name = name
         get_session().commit()
         flash(_("The unit has been renamed."), "success")
@@ -144,6 +147,10 @@ def import_csv() -> Response | tuple[str, int]:
     if outside:
         session.rollback()
         abort(403)
+    unit_id = common_unit(result.units)
+    top = session.get(Unit, unit_id) if unit_id else None
+    counts = {"created": result.created, "updated": result.updated}
+    log_change("units.imported", unit_id, top.name if top else "", unit_id=unit_id, details=counts)
     session.commit()
     flash(
         _(

@@ -6,8 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from audio_library.db import nfc
+from radio.audit_trail import log_change
 from radio.db import get_session
 from radio.forms import Form
 from radio.messages import ROLE_LABELS, USER
@@ -26,11 +28,22 @@ from scheduler.units import Station, Unit, path_names
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 WHOLE_SYSTEM = 0
+# Enough to catch a slip of the keyboard; the mail server has the last word.
+EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+\Z"
 
 
 class UserForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     full_name = StringField(_l("Full name"), validators=[Length(max=200)])
+    email = StringField(
+        _l("E-mail (for the daily digest)"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            Optional(),
+            Length(max=200),
+            Regexp(EMAIL, message=_l("Write an e-mail address such as ten@example.vn.")),
+        ],
+    )
     role = SelectField(
         _l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
     )
@@ -85,9 +98,11 @@ def _edit(user: User, *, new: bool) -> Response | str | tuple[str, int]:
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("users/edit.html", form=form, user=user, new=new), status
+    action = "user.updated" if user.id else "user.created"
     try:
         user.username = form.username.data or ""
         user.full_name = form.full_name.data or ""
+        user.email = nfc(form.email.data or "")
         user.active = bool(form.active.data) or user is current_user
         save_user(
             session,
@@ -105,6 +120,8 @@ def _edit(user: User, *, new: bool) -> Response | str | tuple[str, int]:
         session.rollback()
         form.form_errors.append(str(USER["unit_required"]))
         return render_template("users/edit.html", form=form, user=user, new=new), 422
+    details = {"role": user.role, "active": user.active}
+    log_change(action, user.id, user.username, unit_id=user.unit_id, details=details)
     session.commit()
     flash(_("User %(name)s has been saved.", name=user.username), "success")
     return redirect(url_for("users.index"))
