@@ -22,6 +22,7 @@ from radio.config import data_dir, load_config
 from radio.extensions import babel, csrf, login_manager
 from radio.views import (
     announcements,
+    audit,
     broadcast,
     campaigns,
     changes,
@@ -78,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         confirm.bp,
         digests.bp,
         changes.bp,
+        audit.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

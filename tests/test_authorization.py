@@ -175,8 +175,18 @@ IN_SCOPE = {
     "api_stations.get_station",
 }
 ADMIN = {"users.index", "users.create", "users.edit", "stations.create", "units.import_csv"}
-# The audit: auditors and admins, narrowed to their unit (test_digest, test_audit_trail).
-AUDIT = {"digests.index", "digests.show", "changes.index"}
+# The audit: auditors and admins, narrowed to their unit (test_digest, test_audit_trail,
+# test_audit_pages).
+AUDIT = {
+    "digests.index",
+    "digests.show",
+    "changes.index",
+    "audit.index",
+    "audit.unit",
+    "audit.station",
+    "audit.day",
+    "audit.record",
+}
 # Saying what aired: a station's own device and operators, and admins (test_confirm_page,
 # test_confirmations_api).
 CONFIRM = {"confirm.page", "confirm.record", "api_confirmations.post_confirmations"}

@@ -110,8 +110,10 @@ def daily_anchor(session: Session, stations: Iterable[Station], until: datetime)
             .order_by(Confirmation.received_at.desc(), Confirmation.seq.desc())
             .limit(1)
         ).first()
-        seq, digest = (row[0], row[1]) if row else (0, GENESIS)
-        lines.append(f"{station.code}:{seq}:{digest}")
+        # A station with no record yet adds no line: joining the unit later must not
+        # change the anchors already printed.
+        if row is not None:
+            lines.append(f"{station.code}:{row[0]}:{row[1]}")
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
