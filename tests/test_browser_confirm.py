@@ -48,7 +48,7 @@ def test_operator_confirms_yesterday_on_a_phone(
 
     missed = page.locator(f"#item-{second[0].id}")
     missed.get_by_text(words(app, "Did not air, or only in part?")).click()
-    missed.get_by_label(words(app, "Reason")).select_option("power_cut")
+    missed.get_by_label(words(app, "Reason"), exact=True).select_option("power_cut")
     assert fits(page)  # with the item's form open too
     missed.get_by_role("button", name=words(app, "Save this report")).click()
     missed = page.locator(f"#item-{second[0].id}")
