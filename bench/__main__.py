@@ -1,6 +1,7 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
 
 from bench import (
+    compliance_report,
     confirmations_http,
     normalizer_accuracy,
     playlist_build,
@@ -20,5 +21,6 @@ for benchmark in (
     premix,
     playlist_http,
     confirmations_http,
+    compliance_report,
 ):
     benchmark.main()

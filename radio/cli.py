@@ -29,6 +29,7 @@ from radio.demo_schedule import ensure_schedule
 from radio.digest_mail import mailer
 from radio.library_cli import library_cli, tts_command
 from radio.messages import describe_problem
+from radio.report_cli import report_command
 from radio.schedule_cli import build_at, build_playlists_command, build_with_progress
 from radio.tokens import issue_token
 from scheduler.build_job import add_nightly_build, today_in
@@ -216,6 +217,7 @@ def init_app(app: Flask) -> None:
         build_playlists_command,
         export_playlist_command,
         audit_cli,
+        report_command,
     ):
         app.cli.add_command(cli_command)
 

@@ -76,7 +76,10 @@ def audit_unit(code: str) -> Unit:
     return unit
 
 
-def unit_compliance(unit: Unit, first: date, last: date) -> Compliance:
+def unit_compliance(
+    unit: Unit, first: date, last: date, campaign_id: int | None = None
+) -> Compliance:
+    """The unit's figures as of now; with a campaign, only that campaign's items count."""
     config = current_app.config
     return compliance(
         get_session(),
@@ -86,4 +89,5 @@ def unit_compliance(unit: Unit, first: date, last: date) -> Compliance:
         now=utcnow(),
         grace=timedelta(hours=config["CONFIRM_GRACE_HOURS"]),
         zone=config["TIMEZONE"],
+        campaign_id=campaign_id,
     )

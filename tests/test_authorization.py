@@ -186,6 +186,10 @@ AUDIT = {
     "audit.station",
     "audit.day",
     "audit.record",
+    "api_reports.get_compliance",
+    "api_reports.get_compliance_csv",
+    "api_reports.get_compliance_xlsx",
+    "api_reports.get_compliance_pdf",
 }
 # Saying what aired: a station's own device and operators, and admins (test_confirm_page,
 # test_confirmations_api).

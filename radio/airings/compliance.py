@@ -157,7 +157,8 @@ def compliance(
 ) -> Compliance:
     """The unit's compliance between two days (inclusive), as of `now`; with a campaign,
     only that campaign's items and quotas count."""
-    stations = [s for s in stations_under(session, unit) if s.active]
+    under = stations_under(session, unit)
+    stations = [s for s in under if s.active]
     ids = [s.id for s in stations]
     refresh(session, stations, first, last, Clock(now, grace))
     in_range = and_(AiringTally.station_id.in_(ids), AiringTally.day.between(first, last))
@@ -219,7 +220,9 @@ def compliance(
         levels=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.level))],
         quotas=_quotas(session, stations, first, last, campaign_id),
         emergencies=_emergencies(session, stations, first, last),
-        anchor=daily_anchor(session, stations, until),
+        # Every station of the unit, as `radio audit anchor` takes them: a station made
+        # inactive later must not change the anchor a printed report carries.
+        anchor=daily_anchor(session, under, until),
         anchored_at=until,
     )
 
@@ -254,14 +257,20 @@ def _last_contacts(
 ) -> dict[int, datetime]:
     """The last time each station was heard from: a download, a report or a token's use."""
     heard = dict(downloads)
-    reports = select(Confirmation.station_id, func.max(Confirmation.received_at)).where(
-        Confirmation.station_id.in_(ids)
+    # Per station, one probe of (station, received at), not a scan of the year's records.
+    last_report = (
+        select(func.max(Confirmation.received_at))
+        .where(Confirmation.station_id == Station.id)
+        .scalar_subquery()
     )
-    tokens = select(AccessToken.station_id, func.max(AccessToken.last_used_at)).where(
-        AccessToken.station_id.in_(ids)
+    reports = select(Station.id, last_report).where(Station.id.in_(ids))
+    tokens = (
+        select(AccessToken.station_id, func.max(AccessToken.last_used_at))
+        .where(AccessToken.station_id.in_(ids))
+        .group_by(AccessToken.station_id)
     )
-    for query, key in ((reports, Confirmation.station_id), (tokens, AccessToken.station_id)):
-        for station_id, at in session.execute(query.group_by(key)):
+    for query in (reports, tokens):
+        for station_id, at in session.execute(query):
             if station_id is None or at is None:
                 continue
             if station_id not in heard or at > heard[station_id]:

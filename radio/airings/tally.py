@@ -155,6 +155,10 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[start : start + CHUNK]
 
 
+# The tallies are inserted with their NULLs written out (render_nulls): left to the ORM,
+# each different pattern of NULL keys would start a new batch, one row at a time at worst.
+
+
 def _remake(
     session: Session,
     day: date,
@@ -185,7 +189,7 @@ def _remake(
     rows = _planned_rows(session, day, playlists, clock.now)
     rows += _unplanned_rows(session, day, station_ids)
     if rows:
-        session.execute(insert(AiringTally), rows)
+        session.execute(insert(AiringTally).execution_options(render_nulls=True), rows)
     sessions = _sessions(session, day, playlists, clock)
     records = _record_counts(session, day, station_ids)
     days = []
@@ -207,30 +211,25 @@ def _remake(
                 "late_records": late,
             }
         )
-    session.execute(insert(AiringDay), days)
+    session.execute(insert(AiringDay).execution_options(render_nulls=True), days)
 
 
-def effective_records(first: date, last: date, station_ids: list[int]) -> Any:
-    """The last report of each planned slot of these stations' days, as a subquery."""
-    latest = (
-        select(func.max(Confirmation.id).label("id"))
-        .where(
-            Confirmation.station_id.in_(station_ids),
-            Confirmation.day.between(first, last),
-            Confirmation.planned_start.is_not(None),
-        )
-        .group_by(Confirmation.station_id, Confirmation.planned_start, Confirmation.segment_id)
-        .subquery()
-    )
-    return select(Confirmation).join(latest, latest.c.id == Confirmation.id).subquery("effective")
-
-
-def matches(effective: Any) -> Any:
-    """The join of a playlist item (and its playlist) to its slot's effective report."""
+def last_report() -> Any:
+    """Joins a playlist item (with its playlist) to the last report of its slot: a report
+    of the slot with no later one. Both databases find these through the slot index; a
+    join to the day's reports grouped by slot had SQLite compare every item with every
+    report of the day."""
+    later = aliased(Confirmation)
     return and_(
-        effective.c.station_id == Playlist.station_id,
-        effective.c.planned_start == PlaylistItem.planned_start,
-        func.coalesce(effective.c.segment_id, 0) == func.coalesce(PlaylistItem.segment_id, 0),
+        Confirmation.station_id == Playlist.station_id,
+        Confirmation.planned_start == PlaylistItem.planned_start,
+        func.coalesce(Confirmation.segment_id, 0) == func.coalesce(PlaylistItem.segment_id, 0),
+        ~exists().where(
+            later.station_id == Confirmation.station_id,
+            later.planned_start == Confirmation.planned_start,
+            func.coalesce(later.segment_id, 0) == func.coalesce(Confirmation.segment_id, 0),
+            later.id > Confirmation.id,
+        ),
     )
 
 
@@ -240,8 +239,7 @@ def _planned_rows(
     """Tally rows of the stations' current playlists (station id → playlist id)."""
     if not playlists:
         return []
-    c = effective_records(day, day, list(playlists))
-    status = c.c.status
+    status = Confirmation.status
     one = literal(1)
     started = PlaylistItem.planned_start <= now
     segment = case((PlaylistItem.campaign_id.is_not(None), PlaylistItem.segment_id))
@@ -260,17 +258,17 @@ def _planned_rows(
             func.sum(
                 case(
                     (status == Status.AIRED, PlaylistItem.duration),
-                    (status == Status.PARTLY_AIRED, func.coalesce(c.c.seconds, 0)),
+                    (status == Status.PARTLY_AIRED, func.coalesce(Confirmation.seconds, 0)),
                     else_=0,
                 )
             ).label("aired_seconds"),
             func.sum(case((status == Status.PARTLY_AIRED, one), else_=0)).label("partly_items"),
             func.sum(case((status == Status.NOT_AIRED, one), else_=0)).label("not_aired_items"),
-            func.sum(case((c.c.late, one), else_=0)).label("late_items"),
+            func.sum(case((Confirmation.late, one), else_=0)).label("late_items"),
         )
         .select_from(PlaylistItem)
         .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
-        .outerjoin(c, matches(c))
+        .outerjoin(Confirmation, last_report())
         .where(Playlist.id.in_(playlists.values()))
         .group_by(
             Playlist.station_id,
@@ -316,7 +314,6 @@ def _sessions(
     the next moment one of these figures (or the items due) changes by time alone."""
     if not playlists:
         return {}
-    c = effective_records(day, day, list(playlists))
     later = PlaylistItem.planned_start > clock.now
     query = (
         select(
@@ -325,11 +322,11 @@ def _sessions(
             func.max(PlaylistItem.planned_start),
             func.max(PlaylistItem.duration),
             func.min(case((later, PlaylistItem.planned_start))),
-            func.count(c.c.id),
+            func.count(Confirmation.id),
         )
         .select_from(PlaylistItem)
         .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
-        .outerjoin(c, matches(c))
+        .outerjoin(Confirmation, last_report())
         .where(Playlist.id.in_(playlists.values()))
         .group_by(Playlist.station_id, PlaylistItem.session_number)
     )

@@ -10,6 +10,7 @@ from radio.api import (
     delivery,
     links,
     playlists,
+    reports,
     segments,
     stations,
     templates,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         campaigns.bp,
         announcements.bp,
         confirmations.bp,
+        reports.bp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)

@@ -8,23 +8,21 @@ the sheet against the as-run log.
 
 from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
-from fpdf import FPDF, FontFace
+from fpdf import FontFace
 from fpdf.enums import XPos, YPos
 from fpdf.table import Row
 
 from audio_library.segments import Level
 from radio.messages import LEVEL_LABELS
+from radio.pdf import FAMILY, NotoA4
 from radio.playlist_docs import ItemDoc, PlaylistDoc, SessionDoc
 from radio.schedule_messages import minutes_seconds
 from scheduler.playlists import SessionKind
 
-FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
-FAMILY = "NotoSans"
 MARGIN = 12  # mm; leaves 186 mm of width on A4
 # No., start, title, length, level, why, aired (mm)
 COLUMNS = (8, 15, 66, 19, 24, 40, 14)
@@ -36,17 +34,12 @@ KEEP_WITH_SESSION = 28
 SIGNATURE_HEIGHT = 70
 
 
-class Sheet(FPDF):
+class Sheet(NotoA4):
     """A4 portrait pages whose footer says which station-day and page it is."""
 
     def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.set_margins(MARGIN, MARGIN, MARGIN)
+        super().__init__(MARGIN)
         self.set_auto_page_break(True, margin=16)
-        self.add_font(FAMILY, "", FONTS / "NotoSans-Regular.ttf")
-        self.add_font(FAMILY, "B", FONTS / "NotoSans-Bold.ttf")
-        self.set_creator("Loa xã")
-        self.set_lang(str(get_locale()))
         self.day_line = ""  # station and date of the page, for a loose page
 
     def footer(self) -> None:
