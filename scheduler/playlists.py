@@ -13,12 +13,14 @@ from sqlalchemy import (
     JSON,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Select,
     String,
     UniqueConstraint,
     and_,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -91,6 +93,13 @@ class PlaylistItem(Base):
         ForeignKeyConstraint(
             ["playlist_id", "session_number"],
             ["playlist_session.playlist_id", "playlist_session.number"],
+        ),
+        # Emergencies are a handful among millions of items: the audit finds them here.
+        Index(
+            "ix_playlist_item_emergency",
+            "playlist_id",
+            sqlite_where=text("level = 'emergency'"),
+            postgresql_where=text("level = 'emergency'"),
         ),
     )
 

@@ -4,6 +4,7 @@ Everything here reads tallies (radio.airings.tally), refreshed first, so a provi
 costs a few grouped reads of a few hundred thousand rows, not millions of records.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -161,30 +162,27 @@ def compliance(
     stations = [s for s in under if s.active]
     ids = [s.id for s in stations]
     refresh(session, stations, first, last, Clock(now, grace))
-    in_range = and_(AiringTally.station_id.in_(ids), AiringTally.day.between(first, last))
+    # Sums by station and day come from one row per station-day; with a campaign, from
+    # the tally rows of its items.
+    source: Any = AiringDay if campaign_id is None else AiringTally
+    in_range = and_(source.station_id.in_(ids), source.day.between(first, last))
     if campaign_id is not None:
         in_range = and_(in_range, AiringTally.campaign_id == campaign_id)
 
     def grouped(*keys: Any) -> Select[Any]:
-        sums = [func.sum(getattr(AiringTally, name)).label(name) for name in FIGURES]
+        sums = [func.sum(getattr(source, name)).label(name) for name in FIGURES]
         return select(*keys, *sums).where(in_range).group_by(*keys)
 
-    def figures(row: Any) -> Figures:
-        return Figures(**{name: getattr(row, name) or 0 for name in FIGURES})
-
-    total = Figures()
-    for row in session.execute(grouped()):
-        total = figures(row)
-    days = {r.day: figures(r) for r in session.execute(grouped(AiringTally.day))}
-    by_station = {
-        r.station_id: figures(r) for r in session.execute(grouped(AiringTally.station_id))
-    }
+    total = next((_figures(r) for r in session.execute(grouped())), Figures())
+    days = {r.day: _figures(r) for r in session.execute(grouped(source.day))}
+    by_station = {r.station_id: _figures(r) for r in session.execute(grouped(source.station_id))}
+    kinds = _kinds(session, ids, first, last, campaign_id)
     station_sessions = _sessions(session, ids, first, last, AiringDay.station_id)
     cells: dict[tuple[int, date], tuple[Figures, Sessions]] = {}
     if (last - first).days < MATRIX_DAYS:
         cell_figures = {
-            (r.station_id, r.day): figures(r)
-            for r in session.execute(grouped(AiringTally.station_id, AiringTally.day))
+            (r.station_id, r.day): _figures(r)
+            for r in session.execute(grouped(source.station_id, source.day))
         }
         cell_sessions = _sessions(session, ids, first, last, AiringDay.station_id, AiringDay.day)
         cells = {
@@ -215,10 +213,10 @@ def compliance(
         stations=lines,
         days=dict(sorted(days.items())),
         cells=cells,
-        topics=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.topic_id))],
-        campaigns=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.campaign_id))],
-        levels=[(r[0], figures(r)) for r in session.execute(grouped(AiringTally.level))],
-        quotas=_quotas(session, stations, first, last, campaign_id),
+        topics=list(kinds.topics.items()),
+        campaigns=list(kinds.campaigns.items()),
+        levels=list(kinds.levels.items()),
+        quotas=_quotas(session, stations, first, last, campaign_id, kinds),
         emergencies=_emergencies(session, stations, first, last),
         # Every station of the unit, as `radio audit anchor` takes them: a station made
         # inactive later must not change the anchor a printed report carries.
@@ -279,7 +277,12 @@ def _last_contacts(
 
 
 def _quotas(
-    session: Session, stations: list[Station], first: date, last: date, campaign_id: int | None
+    session: Session,
+    stations: list[Station],
+    first: date,
+    last: date,
+    campaign_id: int | None,
+    kinds: "Kinds",
 ) -> list[QuotaLine]:
     """Each quota of the campaigns running in the period, per target station: met or not.
 
@@ -300,20 +303,25 @@ def _quotas(
         ]
         if not targets or not campaign.quotas:
             continue
-        plays = _aired_plays(session, targets, start, end, campaign.id)
-        minutes = _aired_topic_minutes(session, targets, start, end)
+        # The report's own figures serve when they cover the same days and every item.
+        counted = kinds
+        if (start, end) != (first, last) or campaign_id is not None:
+            counted = _kinds(session, targets, start, end, None)
         for quota in campaign.quotas:
             for station_id in targets:
                 done: float
                 if quota.kind == QuotaKind.SEGMENT_PLAYS:
                     done = min(
-                        (plays.get((station_id, seg.id), 0) for seg in campaign.segments),
+                        (
+                            counted.plays.get((station_id, campaign.id, seg.id), 0)
+                            for seg in campaign.segments
+                        ),
                         default=0,
                     )
                     required = quota.times_per_week * weeks
                     label = campaign.name
                 else:
-                    done = minutes.get((station_id, quota.topic_id), 0.0)
+                    done = counted.minutes.get((station_id, quota.topic_id), 0.0)
                     required = quota.minutes_per_week * weeks
                     label = quota.topic.name if quota.topic else ""
                 out.append(
@@ -322,35 +330,52 @@ def _quotas(
     return out
 
 
-def _aired_plays(
-    session: Session, ids: list[int], first: date, last: date, campaign_id: int
-) -> dict[tuple[int, int], int]:
-    """How often each of the campaign's segments aired in full at each station."""
-    query = (
-        select(AiringTally.station_id, AiringTally.segment_id, func.sum(AiringTally.aired_items))
-        .where(
-            AiringTally.station_id.in_(ids),
-            AiringTally.day.between(first, last),
-            AiringTally.campaign_id == campaign_id,
-        )
-        .group_by(AiringTally.station_id, AiringTally.segment_id)
-    )
-    return {(s, seg): int(n or 0) for s, seg, n in session.execute(query) if seg is not None}
+@dataclass
+class Kinds:
+    """A period's figures by topic, campaign and level, and what the quotas count."""
+
+    topics: dict[int | None, Figures] = field(default_factory=lambda: defaultdict(Figures))
+    campaigns: dict[int | None, Figures] = field(default_factory=lambda: defaultdict(Figures))
+    levels: dict[str, Figures] = field(default_factory=lambda: defaultdict(Figures))
+    # Plays aired in full by station, campaign and segment; minutes by station and topic.
+    plays: dict[tuple[int, int | None, int], int] = field(default_factory=dict)
+    minutes: dict[tuple[int, int | None], float] = field(default_factory=lambda: defaultdict(float))
 
 
-def _aired_topic_minutes(
-    session: Session, ids: list[int], first: date, last: date
-) -> dict[tuple[int, int | None], float]:
-    query = (
-        select(
-            AiringTally.station_id,
-            AiringTally.topic_id,
-            func.sum(AiringTally.aired_seconds + AiringTally.unplanned_seconds),
-        )
-        .where(AiringTally.station_id.in_(ids), AiringTally.day.between(first, last))
-        .group_by(AiringTally.station_id, AiringTally.topic_id)
+def _kinds(
+    session: Session, ids: list[int], first: date, last: date, campaign_id: int | None
+) -> Kinds:
+    """One grouped read of the tallies (a few thousand rows for a province-year), folded."""
+    keys = (
+        AiringTally.station_id,
+        AiringTally.topic_id,
+        AiringTally.campaign_id,
+        AiringTally.level,
+        AiringTally.segment_id,
     )
-    return {(s, t): float(sec or 0) / 60 for s, t, sec in session.execute(query)}
+    sums = [func.sum(getattr(AiringTally, name)).label(name) for name in FIGURES]
+    query = select(*keys, *sums).where(
+        AiringTally.station_id.in_(ids), AiringTally.day.between(first, last)
+    )
+    if campaign_id is not None:
+        query = query.where(AiringTally.campaign_id == campaign_id)
+    kinds = Kinds()
+    for row in session.execute(query.group_by(*keys)):
+        fig = _figures(row)
+        kinds.topics[row.topic_id].add(fig)
+        kinds.campaigns[row.campaign_id].add(fig)
+        kinds.levels[row.level].add(fig)
+        kinds.minutes[(row.station_id, row.topic_id)] += (
+            fig.aired_seconds + fig.unplanned_seconds
+        ) / 60
+        if row.segment_id is not None:
+            key = (row.station_id, row.campaign_id, row.segment_id)
+            kinds.plays[key] = kinds.plays.get(key, 0) + fig.aired_items
+    return kinds
+
+
+def _figures(row: Any) -> Figures:
+    return Figures(**{name: getattr(row, name) or 0 for name in FIGURES})
 
 
 def _emergencies(

@@ -36,20 +36,9 @@ from scheduler.units import Station
 CHUNK = 500  # stations per statement: keeps IN lists well inside every database's limits
 
 
-class AiringTally(Base):
-    """A station-day's items by topic, campaign and level: planned, due and what aired."""
+class FigureColumns:
+    """Planned, due and what aired, as summed columns (a mixin of both tables below)."""
 
-    __tablename__ = "airing_tally"
-    __table_args__ = (Index("ix_airing_tally_station_day", "station_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
-    day: Mapped[date] = mapped_column(index=True)
-    topic_id: Mapped[int | None]
-    campaign_id: Mapped[int | None]
-    level: Mapped[str] = mapped_column(String(12))
-    # Campaign items are kept per segment too: "each pool segment N times a week".
-    segment_id: Mapped[int | None]
     planned_items: Mapped[int] = mapped_column(default=0)
     planned_seconds: Mapped[float] = mapped_column(default=0.0)
     due_items: Mapped[int] = mapped_column(default=0)  # planned to start by then
@@ -63,8 +52,30 @@ class AiringTally(Base):
     unplanned_seconds: Mapped[float] = mapped_column(default=0.0)
 
 
-class AiringDay(Base):
-    """What a station-day's tallies were made from, and its sessions."""
+FIGURES = tuple(FigureColumns.__annotations__)
+
+
+class AiringTally(FigureColumns, Base):
+    """A station-day's items by topic, campaign and level: planned, due and what aired."""
+
+    __tablename__ = "airing_tally"
+    __table_args__ = (Index("ix_airing_tally_station_day", "station_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
+    day: Mapped[date] = mapped_column(index=True)
+    topic_id: Mapped[int | None]
+    campaign_id: Mapped[int | None]
+    level: Mapped[str] = mapped_column(String(12))
+    # Campaign items are kept per segment too: "each pool segment N times a week".
+    segment_id: Mapped[int | None]
+
+
+class AiringDay(FigureColumns, Base):
+    """What a station-day's tallies were made from, their sum, and its sessions.
+
+    The sums let a province-year's totals by station and by day read one row per
+    station-day instead of every tally row."""
 
     __tablename__ = "airing_day"
 
@@ -192,12 +203,17 @@ def _remake(
         session.execute(insert(AiringTally).execution_options(render_nulls=True), rows)
     sessions = _sessions(session, day, playlists, clock)
     records = _record_counts(session, day, station_ids)
+    sums: dict[int, dict[str, float]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    for row in rows:
+        for name in FIGURES:
+            sums[row["station_id"]][name] += row.get(name) or 0
     days = []
     for station_id in station_ids:
         planned, due, confirmed, fresh_until = sessions.get(station_id, (0, 0, 0, None))
         count, late = records.get(station_id, (0, 0))
         days.append(
             {
+                **sums[station_id],
                 "station_id": station_id,
                 "day": day,
                 "playlist_id": playlists.get(station_id),
