@@ -222,8 +222,11 @@ AIRED, PLANNED, UNPLANNED = "#1e7a3c", "#9aa5b1", "#0b57d0"
 PERCENT_TICKS = [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")]
 
 
-def percent(rate: float | None) -> str:
-    return "—" if rate is None else str(format_percent(rate, "#,##0%"))
+DETAILED = "#,##0.0%"  # a tenth of a percent, for printed reports
+
+
+def percent(rate: float | None, pattern: str = "#,##0%") -> str:
+    return "—" if rate is None else str(format_percent(rate, pattern))
 
 
 def minutes(seconds: float) -> str:

@@ -25,6 +25,7 @@ from tests.conftest import (
     personal_token,
 )
 from tests.playlist_fixtures import NOTICES, ZONE, approved_segment, today, words
+from tests.test_schedule_api import station_template
 
 PROVINCE, DISTRICT = "67:67", "67:662"
 
@@ -185,21 +186,7 @@ def test_emergency_sent_superseded_and_ended(app: Flask, flood: int) -> None:
 def test_schedule_people_and_station_changes_are_recorded(app: Flask, tmp_path: Path) -> None:
     planner = signed_in(app, "planner")
     csrf = {"X-CSRFToken": csrf_token(planner, "/profile")}
-    template = {
-        "station_code": OPERATOR_STATION,
-        "label": "Tiếp âm trưa",
-        "weekdays": "12345",
-        "starts_at": "11:00",
-        "max_minutes": 30,
-        "items": [
-            {
-                "kind": "relay",
-                "url": "https://radio.example.vn/vov1",
-                "title": "VOV1",
-                "seconds": 900,
-            }
-        ],
-    }
+    template = station_template(items=station_template()["items"][:1])
     created = planner.post("/api/v1/templates", json=template, headers=csrf)
     assert created.status_code == 201, created.get_data(as_text=True)
     template_id = created.json["id"]

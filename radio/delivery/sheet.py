@@ -164,19 +164,8 @@ def write_item(row: Row, number: int, item: ItemDoc) -> None:
 
 def write_signatures(pdf: Sheet) -> None:
     """Boxes for when it aired, notes, and the two signatures the district asks for."""
-    pdf.ln(6)
-    if pdf.will_page_break(SIGNATURE_HEIGHT):
-        pdf.add_page()
-    pdf.set_font(FAMILY, "", 9)
-    with pdf.table(
-        col_widths=(1, 1),
-        width=sum(COLUMNS),
-        align="LEFT",
-        text_align="LEFT",
-        v_align="TOP",
-        line_height=LINE,
-        padding=1.5,
-        first_row_as_headings=False,
+    with pdf.signature_boxes(
+        SIGNATURE_HEIGHT, width=sum(COLUMNS), align="LEFT", text_align="LEFT", line_height=LINE
     ) as table:
         table.row(min_height=12).cell(_("Aired on (date, from – to):"), colspan=2)
         table.row(min_height=18).cell(_("Notes:"), colspan=2)

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from radio.airings.compliance import Figures
 from radio.airings.history import QuotaProgress
+from radio.charts import DETAILED, percent
 from radio.pdf import FAMILY, NotoA4
 from scheduler.campaigns import QuotaKind
 
@@ -28,10 +29,6 @@ class Bar:
     value: float  # drawn dark, on the scale of the chart's `top`
     behind: float | None  # drawn light behind it (what was planned), or None
     text: str  # written right of the bar
-
-
-def percent(rate: float | None) -> str:
-    return "—" if rate is None else format_percent(rate, "#,##0.0%")
 
 
 def title(pdf: NotoA4, text: str, height: float) -> None:
@@ -56,7 +53,7 @@ def day_chart(pdf: NotoA4, first: date, last: date, days: dict[date, Figures]) -
         y = top + PLOT_HEIGHT * (1 - share)
         pdf.line(left, y, left + width, y)
         pdf.set_xy(pdf.l_margin, y - 2)
-        pdf.cell(11, 4, percent(share).replace(",0", ""), align="R")
+        pdf.cell(11, 4, percent(share, DETAILED).replace(",0", ""), align="R")
     step = width / count
     bar = min(step * 0.8, MAX_COLUMN)
     pdf.set_fill_color(DARK)
@@ -153,7 +150,7 @@ def quota_chart(pdf: NotoA4, progress: list[QuotaProgress]) -> None:
             1.0,
             _(
                 "%(share)s; met at %(met)s of %(stations)s stations",
-                share=percent(q.share),
+                share=percent(q.share, DETAILED),
                 met=q.met,
                 stations=q.stations,
             ),

@@ -16,6 +16,7 @@ from fpdf.enums import XPos, YPos
 
 from radio.airings.history import quota_progress
 from radio.airings.rollup import UnitLine, unit_lines
+from radio.charts import DETAILED, percent
 from radio.db import get_session
 from radio.pdf import FAMILY, NotoA4
 from radio.reports import pdf_charts
@@ -60,7 +61,7 @@ def shown(kind: Kind, value: Any) -> str:
     if kind in (Kind.MINUTES, Kind.NUMBER):
         return format_decimal(value, "#,##0.0")
     if kind is Kind.RATE:
-        return pdf_charts.percent(value)
+        return percent(value, DETAILED)
     if kind is Kind.DATE:
         return format_date(value, "dd/MM/yyyy")
     if kind is Kind.TIME:
@@ -235,18 +236,7 @@ def write_anchor(pdf: ResultPdf, report: Report) -> None:
 
 
 def write_signatures(pdf: ResultPdf) -> None:
-    pdf.ln(6)
-    if pdf.will_page_break(SIGNATURE_HEIGHT):
-        pdf.add_page()
-    pdf.set_font(FAMILY, "", 9)
-    with pdf.table(
-        col_widths=(1, 1),
-        width=pdf.epw,
-        first_row_as_headings=False,
-        line_height=4.5,
-        padding=1.5,
-        v_align="TOP",
-    ) as table:
+    with pdf.signature_boxes(SIGNATURE_HEIGHT, width=pdf.epw, line_height=4.5) as table:
         row = table.row(min_height=SIGNATURE_HEIGHT - 10)
         row.cell(_("Prepared by (signature and full name)"), align="CENTER")
         row.cell(_("Head of the unit (signature, full name and seal)"), align="CENTER")
