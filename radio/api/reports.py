@@ -32,7 +32,7 @@ bp = blueprint("api_reports", __name__, "Compliance reports")
 PATH = "/reports/compliance"
 PARAMETERS = {"unit": "unit", "from": "from_", "to": "to"}  # in the query: once parsed
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
