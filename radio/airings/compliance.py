@@ -11,20 +11,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from radio.airings.chain import daily_anchor, stations_under
 from radio.airings.records import Confirmation, Status
-from radio.airings.tally import (
-    AiringDay,
-    AiringTally,
-    Clock,
-    refresh,
-)
+from radio.airings.tally import AiringDay, AiringTally, Clock, last_report, refresh
 from radio.downloads import last_downloads
 from radio.tokens import AccessToken
 from scheduler.campaigns import Campaign, QuotaKind
-from scheduler.playlists import PlaylistItem, current_playlists
+from scheduler.playlists import Playlist, PlaylistItem, current_playlists
 from scheduler.units import Station, Unit, path_names
 
 MATRIX_DAYS = 31
@@ -384,20 +379,9 @@ def _emergencies(
     """Every emergency item planned in the period, with its last report if any."""
     by_id = {s.id: s for s in stations}
     current = current_playlists(first, last, list(by_id)).subquery()
-    # Emergencies are few: each finds its slot's last report through the slot index.
-    report = aliased(Confirmation)
-    last_report = (
-        select(func.max(report.id))
-        .where(
-            report.station_id == current.c.station_id,
-            report.planned_start == PlaylistItem.planned_start,
-            func.coalesce(report.segment_id, 0) == func.coalesce(PlaylistItem.segment_id, 0),
-        )
-        .scalar_subquery()
-    )
     query = (
         select(
-            current.c.station_id,
+            Playlist.station_id,
             PlaylistItem.title,
             PlaylistItem.planned_start,
             Confirmation.status,
@@ -405,7 +389,8 @@ def _emergencies(
         )
         .select_from(PlaylistItem)
         .join(current, current.c.id == PlaylistItem.playlist_id)
-        .outerjoin(Confirmation, Confirmation.id == last_report)
+        .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
+        .outerjoin(Confirmation, last_report())
         .where(PlaylistItem.level == "emergency")
         .order_by(PlaylistItem.planned_start)
     )
