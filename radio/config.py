@@ -34,6 +34,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         # and a session with none by then is flagged as unconfirmed.
         CONFIRM_GRACE_HOURS=2,
         CONFIRM_WINDOW_DAYS=7,  # how long the operator page still takes a confirmation
+        # A station agent heard from longer ago than this is silent (it reports every ~2).
+        AGENT_SILENT_MINUTES=15,
         # The auditors' daily digest goes out by e-mail when an SMTP server is named.
         SMTP_HOST=None,
         SMTP_PORT=25,

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, sessionmaker
 
-from radio.airings.digest import recipients
+from radio.airings.digest import recipients, silent_agents
 from radio.airings.follow_up import Digest
 from radio.airings.jobs import Sender
 from scheduler.units import Unit
@@ -41,6 +41,7 @@ FIGURE_LABELS = {
     "emergencies_planned": _l("Emergency items planned"),
     "emergencies_aired": _l("Emergency items aired"),
     "silent_stations": _l("Stations not heard from for two days"),
+    "silent_agents": _l("Station agents silent"),
 }
 
 
@@ -108,6 +109,7 @@ def compose(
         figures=digest.figures,
         labels=FIGURE_LABELS,
         unconfirmed=unconfirmed,
+        agents=silent_agents(digest.figures),
     )
     message.set_content(body)
     return message

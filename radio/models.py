@@ -3,6 +3,7 @@
 from audio_library.jobs import Job
 from audio_library.segments import LexiconEntry, Segment, SegmentEvent, Topic
 from radio.airings.follow_up import Digest, UnconfirmedSession
+from radio.airings.liveness import StationHeartbeat
 from radio.airings.records import Confirmation
 from radio.airings.tally import AiringDay, AiringTally
 from radio.audit_trail import Change
@@ -40,6 +41,7 @@ __all__ = [
     "SegmentEvent",
     "SessionTemplate",
     "Station",
+    "StationHeartbeat",
     "TemplateItem",
     "Topic",
     "UnconfirmedSession",

@@ -190,10 +190,13 @@ AUDIT = {
     "api_reports.get_compliance_csv",
     "api_reports.get_compliance_xlsx",
     "api_reports.get_compliance_pdf",
+    "api_heartbeat.get_heartbeat",  # also the station's own token (test_heartbeat)
 }
 # Saying what aired: a station's own device and operators, and admins (test_confirm_page,
 # test_confirmations_api).
 CONFIRM = {"confirm.page", "confirm.record", "api_confirmations.post_confirmations"}
+# A station agent's heartbeat: its own device token only, never a person (test_heartbeat).
+DEVICE = {"api_heartbeat.post_heartbeat"}
 # The library: by role (test_library_pages_by_role) and by the segment's unit (test_library).
 LIBRARY = {
     "library.index",
@@ -277,7 +280,7 @@ SCHEDULE = {
 def test_every_route_is_placed_in_the_policy(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints == (
-        PUBLIC | ANY_PERSON | IN_SCOPE | ADMIN | LIBRARY | SCHEDULE | AUDIT | CONFIRM
+        PUBLIC | ANY_PERSON | IN_SCOPE | ADMIN | LIBRARY | SCHEDULE | AUDIT | CONFIRM | DEVICE
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from audio_library.db import utcnow
 from radio.airings.compliance import compliance
 from radio.airings.follow_up import Digest, unconfirmed_sessions
+from radio.airings.liveness import flagged_silent
 from radio.airings.records import Confirmation, Status
 from radio.people import Role, User
 from scheduler.units import Unit
@@ -55,6 +56,14 @@ def make_digests(
     return digests
 
 
+def silent_agents(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The digest's silent agents, with their last heartbeat as a time again."""
+    return [
+        {**s, "last_heartbeat": datetime.fromisoformat(s["last_heartbeat"])}
+        for s in figures.get("silent_agent_list", [])
+    ]
+
+
 def recipients(session: Session, unit_id: int) -> list[str]:
     """The e-mail addresses of the unit's active auditors and admins."""
     query = select(User.email).where(
@@ -66,7 +75,8 @@ def recipients(session: Session, unit_id: int) -> list[str]:
 def figures(
     session: Session, unit: Unit, day: date, timezone: str, grace: timedelta, now: datetime
 ) -> dict[str, Any]:
-    """The day at the unit's active stations: planned, reported, late, emergencies, silence."""
+    """The day at the unit's active stations: planned, reported, late, emergencies, silence
+    (and the agents flagged silent as the digest is made)."""
     day_start = datetime.combine(day, time(0), ZoneInfo(timezone))
     day_end = day_start + timedelta(days=1)
     c = compliance(session, unit, day, day, now=now, grace=grace, zone=timezone)
@@ -86,6 +96,7 @@ def figures(
         Confirmation.received_at >= day_start,
         Confirmation.received_at < day_end,
     )
+    agents = flagged_silent(session, ids)
     return {
         "stations": len(stations),
         "sessions_planned": sum(line.sessions.planned for line in c.stations),
@@ -104,5 +115,10 @@ def figures(
         "emergencies_aired": sum(e.status == Status.AIRED for e in c.emergencies),
         "silent_stations": len(silent),
         "silent": [{"station": s.code, "name": s.name} for s in silent[:LISTED]],
+        "silent_agents": len(agents),
+        "silent_agent_list": [
+            {"station": s.code, "name": s.name, "last_heartbeat": at.isoformat()}
+            for s, at in agents[:LISTED]
+        ],
         "anchor": c.anchor,
     }

@@ -2,9 +2,11 @@
 
 Every quarter hour, sessions past their grace time with no report are flagged; each
 morning, yesterday's digests are made for the units' auditors and, when a sender is
-given (SMTP configured), e-mailed.
+given (SMTP configured), e-mailed. Every five minutes, station agents that fell silent
+are flagged and logged.
 """
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import time, timedelta
 from typing import Any
@@ -16,10 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from audio_library.db import utcnow
 from radio.airings.digest import make_digests
 from radio.airings.follow_up import flag_unconfirmed
+from radio.airings.liveness import flag_silent_agents
+
+log = logging.getLogger(__name__)
 
 FLAG_JOB_ID = "flag-unconfirmed"
 DIGEST_JOB_ID = "daily-digest"
+SILENT_JOB_ID = "flag-silent-agents"
 FLAG_MINUTES = 15
+SILENT_JOB_MINUTES = 5
 DIGEST_AT = time(6, 30)
 # A digest job missed by a scheduler that was down still runs if it comes back this soon.
 DIGEST_MISFIRE = timedelta(hours=12)
@@ -32,6 +39,15 @@ Sender = Callable[[sessionmaker[Session], list[int]], None]
 def flag_job(sessions: sessionmaker[Session], grace: timedelta) -> int:
     with sessions.begin() as session:
         return flag_unconfirmed(session, utcnow(), grace)
+
+
+def silent_agents_job(sessions: sessionmaker[Session], threshold: timedelta) -> int:
+    """Flag and log the agents that fell silent since the last run; how many."""
+    with sessions.begin() as session:
+        flagged = flag_silent_agents(session, utcnow(), threshold)
+    for code, last in flagged:
+        log.warning("station %s: its agent is silent, last heartbeat at %s", code, last)
+    return len(flagged)
 
 
 def digest_job(
@@ -86,4 +102,21 @@ def add_airing_jobs(
         max_instances=1,
         misfire_grace_time=int(DIGEST_MISFIRE.total_seconds()),
         **({"next_run_time": now + CATCH_UP_DELAY} if late_start else {}),
+    )
+
+
+def add_liveness_job(
+    scheduler: BaseScheduler, sessions: sessionmaker[Session], config: Mapping[str, Any]
+) -> None:
+    """Register the silent-agent job; restarting replaces it rather than adding a copy."""
+    scheduler.add_job(
+        silent_agents_job,
+        "interval",
+        args=[sessions, timedelta(minutes=float(config["AGENT_SILENT_MINUTES"]))],
+        minutes=SILENT_JOB_MINUTES,
+        id=SILENT_JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=utcnow(),
     )

@@ -8,6 +8,7 @@ from radio.api import (
     campaigns,
     confirmations,
     delivery,
+    heartbeat,
     links,
     playlists,
     reports,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
         campaigns.bp,
         announcements.bp,
         confirmations.bp,
+        heartbeat.bp,
         reports.bp,
     ):
         api.register_blueprint(blueprint)

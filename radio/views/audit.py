@@ -16,9 +16,19 @@ from radio.airing_messages import REASON_LABELS, SOURCE_LABELS, STATUS_LABELS, U
 from radio.airings import history
 from radio.airings.chain import stations_under
 from radio.airings.compliance import MATRIX_DAYS, Compliance
+from radio.airings.liveness import AgentState, playing_title
 from radio.charts import minutes, percent, quota_chart, rate_chart, topic_chart
 from radio.compliance_request import PeriodError, audit_unit, parse_period, unit_compliance
 from radio.db import get_session
+from radio.liveness_messages import (
+    WARNING_LABELS,
+    agents_now,
+    ago,
+    human_bytes,
+    skew_text,
+    state_text,
+    warning_text,
+)
 from radio.policy import Permission, require, station_or_403
 from radio.schedule import local_today
 from radio.schedule_messages import minutes_seconds
@@ -67,6 +77,12 @@ def wording() -> dict[str, Any]:
         "airing_reason": REASON_LABELS,
         "airing_source": SOURCE_LABELS,
         "unplanned_labels": UNPLANNED_LABELS,
+        "agent_state": state_text,
+        "agent_warning_labels": WARNING_LABELS,
+        "agent_warning": warning_text,
+        "ago": ago,
+        "human_bytes": human_bytes,
+        "skew_text": skew_text,
     }
 
 
@@ -98,6 +114,7 @@ def unit(code: str) -> str:
         "last_text": last_text,
         "period": {"from": first_text, "to": last_text},
         "narrower_days": MATRIX_DAYS,
+        "now": utcnow(),
         **wording(),
     }
     if isinstance(period, str):
@@ -116,9 +133,16 @@ def unit(code: str) -> str:
     query = urlencode({"unit": ref, "from": c.first.isoformat(), "to": c.last.isoformat()})
     topics = history.topic_names(session, {t for t, _f in c.topics if t})
     quotas = history.quota_progress(c.quotas)
+    agents = agents_now([line.station.id for line in c.stations])
     return render_template(
         "audit/unit.html",
         c=c,
+        agents=agents,
+        silent_agents=[
+            line.station.code
+            for line in c.stations
+            if agents[line.station.id].state == AgentState.SILENT
+        ],
         headline=history.headline(c),
         days=days,
         rows=rows,
@@ -170,14 +194,21 @@ def silent_stations(c: Compliance) -> set[int]:
 def station(code: str) -> str:
     station = station_or_403(code, Permission.VIEW_AUDIT)
     first_text, last_text, period = asked_period()
+    agent = agents_now([station.id])[station.id]
+    playing = agent.heartbeat.now_playing if agent.heartbeat else None
     page: dict[str, Any] = {
         "station": station,
+        "agent": agent,
+        "playing": playing,
+        "playing_title": playing_title(get_session(), station.id, playing) if playing else None,
+        "moment": clock(ZoneInfo(station.timezone), "%d/%m/%Y %H:%M:%S"),
         "unit_ref": unit_ref(station.unit),
         "path": path_names(get_session(), [station.unit])[station.unit_id],
         "first_text": first_text,
         "last_text": last_text,
         "period": {"from": first_text, "to": last_text},
         "narrower_days": MATRIX_DAYS,
+        "now": utcnow(),
         **wording(),
     }
     if isinstance(period, str):

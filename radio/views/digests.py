@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
 from radio.airings.chain import stations_under
+from radio.airings.digest import silent_agents
 from radio.airings.follow_up import Digest, unconfirmed_sessions
 from radio.db import get_session
 from radio.digest_mail import FIGURE_LABELS
@@ -70,4 +71,5 @@ def show(digest_id: int) -> str:
         labels=FIGURE_LABELS,
         still_unconfirmed=still,
         stations=stations,
+        agents=silent_agents(digest.figures),
     )
