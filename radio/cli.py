@@ -16,7 +16,8 @@ from sqlalchemy import select
 from waitress import serve as waitress_serve
 
 from radio import audio, db
-from radio.airings.jobs import add_airing_jobs
+from radio.agent_cli import agent_cli
+from radio.airings.jobs import add_airing_jobs, add_liveness_job
 from radio.audio import job_handlers
 from radio.audit_cli import audit_cli
 from radio.db import get_session
@@ -181,6 +182,7 @@ def serve(host: str, port: int, threads: int) -> None:
     add_jobs(scheduler, sessions, "embedded", socket.gethostname(), job_handlers(app))
     add_nightly_build(scheduler, sessions, app.config["TIMEZONE"], build_at())
     add_airing_jobs(scheduler, sessions, app.config, mailer(app))
+    add_liveness_job(scheduler, sessions, app.config)
     scheduler.start()
     click.echo(f"Loa xã: http://{host}:{port}/  (Ctrl+C to stop)")
     try:
@@ -199,6 +201,7 @@ def scheduler_command() -> None:
     add_nightly_build(scheduler, sessions, current_app.config["TIMEZONE"], build_at())
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     add_airing_jobs(scheduler, sessions, app.config, mailer(app))
+    add_liveness_job(scheduler, sessions, app.config)
     click.echo("Scheduler running (Ctrl+C to stop).")
     scheduler.start()
 
@@ -229,3 +232,4 @@ def _create_app() -> Flask:
 
 
 cli = FlaskGroup(create_app=_create_app, help="Loa xã: commune loudspeaker scheduling.")
+cli.add_command(agent_cli)

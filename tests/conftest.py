@@ -35,7 +35,7 @@ EXTRA_TREE_CSV = (
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 
-pytest_plugins = ["tests.browser_fixtures", "tests.playlist_fixtures"]
+pytest_plugins = ["tests.browser_fixtures", "tests.playlist_fixtures", "tests.agent_fixtures"]
 
 
 def _pg_admin(url: str):  # type: ignore[no-untyped-def]

@@ -29,3 +29,23 @@ def test_domain_packages_import_one_way(package):
         for path in (ROOT / package).rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_station_agent_uses_no_server_parts():
+    """A commune PC runs the agent: it talks HTTP, never to the server's database or Flask."""
+    server_parts = {"flask", "flask_babel", "flask_login", "flask_wtf", "sqlalchemy", "scheduler"}
+    offenders = {}
+    for path in (ROOT / "radio" / "agent").rglob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        modules = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+        }
+        radio_parts = {
+            m for m in modules if m.startswith("radio.") and not m.startswith("radio.agent")
+        }
+        bad = (imported_roots(path) & server_parts) | radio_parts
+        if bad:
+            offenders[path.name] = sorted(bad)
+    assert offenders == {}
