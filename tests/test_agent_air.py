@@ -12,7 +12,14 @@ from flask import Flask
 
 from radio.agent.agent import Agent
 from radio.agent.slots import Slot, slots_of
-from tests.agent_fixtures import StationServer, device_token, make_agent, player_command, wait_until
+from tests.agent_fixtures import (
+    StationServer,
+    device_token,
+    make_agent,
+    player_command,
+    revoke_device_tokens,
+    wait_until,
+)
 from tests.conftest import OPERATOR_STATION
 from tests.playlist_fixtures import ZONE, build, today
 from tests.test_agent_day import records
@@ -114,3 +121,24 @@ def wait_for(check, seconds: float) -> bool:
     except AssertionError:
         return False
     return True
+
+
+def test_a_revoked_token_stops_the_sync_but_the_station_keeps_airing_and_keeps_its_reports(
+    app, station_server, tmp_path, day
+):
+    log = tmp_path / "played.jsonl"
+    with time_machine.travel(at(day - timedelta(days=1), 21, 0), tick=True) as clock:
+        build(app, day, [OPERATOR_STATION])
+        agent = synced_agent(app, station_server, tmp_path / "agent", player_command(log))
+        wait_until(lambda: day in agent.store.playlists(day))
+        revoke_device_tokens(app, OPERATOR_STATION)
+        wait_until(lambda: agent.refused, what="the token to be refused")
+        clock.move_to(at(day, 5, 59, 59))
+        agent.scheduler.wakeup()
+        morning = first_session(agent, day)
+        wait_until(lambda: agent.store.session_done(morning.key), what="session 1")
+        assert [e["outcome"] for e in played(log)] == ["played"] * len(morning.items)
+        assert agent.store.pending_count() == len(morning.items)  # kept for a new token
+        assert agent.store.errors()[0]["kind"] == "token_refused"
+        agent.stop()
+    assert records(app, day) == []

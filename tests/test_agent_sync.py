@@ -254,3 +254,23 @@ def test_its_heartbeat_shows_the_station_live_on_the_auditor_pages(agent, days, 
     assert shown["last_sync_at"] and shown["pending_confirmations"] == 0
     page = auditor.get(f"/audit/stations/{OPERATOR_STATION}").get_data(as_text=True)
     assert AGENT_VERSION in page and "hoạt động" in page
+
+
+def test_an_entry_the_server_refuses_is_set_aside_not_retried_forever(agent, days):
+    agent.sync()
+    key = "not-an-item-of-this-station"
+    entry = {
+        "item_id": 2**31 - 2,
+        "client_key": key,
+        "status": "aired",
+        "started_at": None,
+        "ended_at": None,
+        "reason": None,
+        "note": "",
+        "client_time": "2026-11-28T06:00:00+07:00",
+    }
+    agent.store.record_airing(entry, days[0], "lost|session", "Bản tin")
+    agent.forward()
+    assert agent.store.pending_count() == 0
+    assert agent.store.refused_count() == 1
+    assert status(agent.settings.folder)["refused_confirmations"] == 1
