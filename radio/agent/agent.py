@@ -8,7 +8,7 @@ their reports queue in the local store until the server acknowledges them.
 import fcntl
 import logging
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import IO, Any
@@ -51,6 +51,7 @@ class Agent:
         self.backoff = Backoff()
         self.refused = False
         self._sync_lock = threading.Lock()
+        self._plan_lock = threading.Lock()  # the sync and the watch both plan
         self._pool = ThreadPoolExecutor(8)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
@@ -82,7 +83,6 @@ class Agent:
             ("sync", self.sync, self.settings.poll_seconds),
             ("watch", self.watch, self.settings.emergency_seconds),
             ("forward", self.forward, self.settings.forward_seconds),
-            ("heartbeat", self.beat, self.settings.poll_seconds),
         )
         for job_id, work, seconds in jobs:
             # no grace limit: after a clock jump the poll runs once (coalesced), not never
@@ -107,7 +107,11 @@ class Agent:
 
     # syncing ---------------------------------------------------------------
     def sync(self, days: int | None = None) -> None:
-        """Fetch the playlists of the next days and their audio; plan what changed."""
+        """Fetch the playlists of the next days and their audio; plan what changed.
+
+        A full sync (all the days) ends with a heartbeat, so the server hears from the
+        station at each poll, from its first one on.
+        """
         with self._sync_lock:
             now = utcnow()
             if self.refused or not self.backoff.ready(now):
@@ -135,10 +139,12 @@ class Agent:
                 self._error(problem)
             if fetched.changed:
                 self.plan()
-        self.store.put("alive_at", utcnow().isoformat())
+        if days is None:
+            self.beat()
 
     def watch(self) -> None:
         """Today's playlist only, often: an emergency is a new version of it."""
+        self.store.put("alive_at", utcnow().isoformat())  # for `radio agent status`
         self.sync(days=1)
         self.plan()  # also sweeps sessions whose time passed (a stopped agent, a clock jump)
 
@@ -161,7 +167,10 @@ class Agent:
 
     def plan(self) -> None:
         """Put each held session on the scheduler at its start; report those that passed."""
-        now = utcnow()
+        with self._plan_lock:
+            self._plan(utcnow())
+
+    def _plan(self, now: datetime) -> None:
         wanted: set[str] = set()
         for slot in self.slots():
             job_id = f"air:{slot.key}"

@@ -37,6 +37,7 @@ def status(folder: Path) -> dict[str, Any]:
         return {
             "station": store.get("station"),
             "station_name": store.get("station_name"),
+            "timezone": zone.key,
             "running": alive is not None and now - datetime.fromisoformat(alive) < ALIVE_WITHIN,
             "last_sync_at": store.get("last_sync_at"),
             "playlists": [{"date": str(day), "version": b["version"]} for day, b in held.items()],
@@ -56,12 +57,19 @@ def status(folder: Path) -> dict[str, Any]:
 
 
 def describe(report: dict[str, Any]) -> list[str]:
-    """The status in sentences, for a terminal."""
+    """The status in sentences, for a terminal, with times on the station's clock."""
+    zone = ZoneInfo(report["timezone"])
+
+    def local(text: str | None) -> str:
+        if text is None:
+            return "—"
+        return datetime.fromisoformat(text).astimezone(zone).strftime("%H:%M:%S %d/%m/%Y")
+
     lines = [
         _("Station: %(code)s %(name)s")
         % {"code": report["station"] or "—", "name": report["station_name"] or ""},
         _("The agent is running.") if report["running"] else _("The agent is NOT running."),
-        _("Last sync: %(at)s") % {"at": report["last_sync_at"] or _("never")},
+        _("Last sync: %(at)s") % {"at": local(report["last_sync_at"])},
     ]
     if report["playlists"]:
         held = ", ".join(f"{p['date']} (v{p['version']})" for p in report["playlists"])
@@ -69,7 +77,7 @@ def describe(report: dict[str, Any]) -> list[str]:
     else:
         lines.append(_("No playlist held: the station stays silent until a sync succeeds."))
     lines += [
-        _("Next session: %(at)s") % {"at": report["next_session"] or "—"},
+        _("Next session: %(at)s") % {"at": local(report["next_session"])},
         _("Audio files: %(held)s needed, %(missing)s missing.")
         % {"held": report["audio_files"], "missing": report["audio_missing"]},
         _("Disk free: %(mb)s MB") % {"mb": report["disk_free_bytes"] // 2**20},
@@ -82,5 +90,5 @@ def describe(report: dict[str, Any]) -> list[str]:
     aired = report["aired_today"]
     lines.append(_("Items reported today: %(n)s") % {"n": len(aired)})
     for error in report["errors"]:
-        lines.append(f"! {error['at']} {error['kind']}: {error['message']}")
+        lines.append(f"! {local(error['at'])} {error['message']}")
     return lines
