@@ -1,25 +1,32 @@
 """The server a station agent talks to in tests: the real app on a loopback port that can
 go away and come back, with a proxy's faults (damaged or cut-short audio) on demand."""
 
+import json
 import socket
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from audio_library.segments import Segment
 from radio.agent.agent import Agent
 from radio.agent.settings import Settings
+from radio.airings.records import Confirmation
 from radio.db import get_session
 from radio.tokens import AccessToken, issue_token, revoke_token
-from tests.playlist_fixtures import station
+from tests.conftest import OPERATOR_STATION
+from tests.playlist_fixtures import ZONE, station
 
 FAKE_PLAYER = Path(__file__).parent / "fake_player.py"
 
@@ -159,3 +166,30 @@ def wait_until(check: Callable[[], Any], timeout: float = 30, what: str = "") ->
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what or check}")
+
+
+def at(day: date, hour: int, minute: int, second: int = 0) -> datetime:
+    """A moment of the station's day, on its clock."""
+    return datetime.combine(day, clock_time(hour, minute, second), ZoneInfo(ZONE))
+
+
+def played_log(path: Path) -> list[dict[str, Any]]:
+    """What the fake player was asked to play, in order."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def records(app: Flask, day: date) -> list[tuple[Confirmation, str]]:
+    """The operator station's as-run records of a day, each with its segment's sha256."""
+    with app.app_context():
+        session = get_session()
+        rows = session.execute(
+            select(Confirmation, Segment.audio_sha)
+            .join(Segment, Segment.id == Confirmation.segment_id)
+            .where(Confirmation.station_id == station(OPERATOR_STATION).id)
+            .where(Confirmation.day == day)
+            .order_by(Confirmation.seq)
+        ).all()
+        session.expunge_all()
+        return [(record, sha) for record, sha in rows]

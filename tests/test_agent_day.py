@@ -4,46 +4,33 @@ recording fake player. Two sessions, an outage of eleven hours, an agent restart
 the server is away, and an emergency in the middle of the afternoon session; at the end
 the server's compliance view shows exactly what the fake player played."""
 
-import json
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from flask import Flask
-from sqlalchemy import select
 
-from audio_library.segments import Level, Segment
+from audio_library.segments import Level
 from radio.agent.agent import Agent
 from radio.agent.slots import slots_of
-from radio.airings.records import Confirmation, Source
-from radio.db import get_session
+from radio.airings.records import Source
 from tests.agent_fixtures import (
     StationServer,
+    at,
     device_token,
     make_agent,
+    played_log,
     player_command,
+    records,
     wait_until,
 )
-from tests.conftest import OPERATOR_STATION, login
-from tests.playlist_fixtures import NOTICES, ZONE, approved_segment, build, station, today
+from tests.conftest import OPERATOR_STATION, csrf_token, login
+from tests.playlist_fixtures import NOTICES, approved_segment, build, today
 
 pytestmark = pytest.mark.usefixtures("fills")
-LOCAL = ZoneInfo(ZONE)
 DISTRICT = "662"  # Huyện Cư Jút, the demo auditor's unit
-
-
-def at(day: date, hour: int, minute: int, second: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute, second), LOCAL)
-
-
-def played_log(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def session_done(agent: Agent, day: date, number: int) -> bool:
@@ -65,29 +52,9 @@ def send_emergency(app: Flask, segment_id: int, expires: datetime) -> None:
             "expires_at": expires.isoformat(),
             "repeat_minutes": 30,
         },
-        headers={"X-CSRFToken": csrf(planner)},
+        headers={"X-CSRFToken": csrf_token(planner, "/profile")},
     )
     assert sent.status_code == 201, sent.get_data(as_text=True)
-
-
-def csrf(client: Any) -> str:
-    from tests.conftest import csrf_token
-
-    return csrf_token(client, "/profile")
-
-
-def records(app: Flask, day: date) -> list[tuple[Confirmation, str]]:
-    with app.app_context():
-        session = get_session()
-        rows = session.execute(
-            select(Confirmation, Segment.audio_sha)
-            .join(Segment, Segment.id == Confirmation.segment_id)
-            .where(Confirmation.station_id == station(OPERATOR_STATION).id)
-            .where(Confirmation.day == day)
-            .order_by(Confirmation.seq)
-        ).all()
-        session.expunge_all()
-        return [(record, sha) for record, sha in rows]
 
 
 def test_a_day_on_air_with_an_outage_a_restart_and_an_emergency(

@@ -51,9 +51,11 @@ class Deck:
             return
         self._running.add(slot.key)
         try:
-            log.info(
-                _("Session %(number)s of %(day)s begins."), {"number": slot.number, "day": slot.day}
-            )
+            words = {"number": slot.number, "day": slot.day}
+            if slot.emergency:
+                log.warning(_("Emergency broadcast (session %(number)s of %(day)s) begins."), words)
+            else:
+                log.info(_("Session %(number)s of %(day)s begins."), words)
             if slot.emergency:
                 self._air_emergency(slot)
             else:
@@ -81,6 +83,8 @@ class Deck:
                 continue
             while True:
                 self._wait_for_quiet()
+                if self._closing.is_set():
+                    return
                 with self._air:
                     if self._interrupt.is_set():
                         continue  # an emergency came between the wait and the air

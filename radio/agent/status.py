@@ -27,12 +27,14 @@ def status(folder: Path) -> dict[str, Any]:
         today = now.astimezone(zone).date()
         held = store.playlists(today)
         alive = store.get("alive_at")
-        upcoming = [
+        open_slots = [
             slot
             for day, body in held.items()
             for slot in slots_of(day, body)
             if slot.ends_at > now and not store.session_done(slot.key)
         ]
+        upcoming = [slot for slot in open_slots if slot.starts_at > now]
+        started = [slot for slot in open_slots if slot.starts_at <= now]
         shas = {item["sha256"] for body in held.values() for item in audio_items(body)}
         return {
             "station": store.get("station"),
@@ -41,6 +43,7 @@ def status(folder: Path) -> dict[str, Any]:
             "running": alive is not None and now - datetime.fromisoformat(alive) < ALIVE_WITHIN,
             "last_sync_at": store.get("last_sync_at"),
             "playlists": [{"date": str(day), "version": b["version"]} for day, b in held.items()],
+            "on_air": started[0].starts_at.isoformat() if started else None,
             "next_session": (
                 min(upcoming, key=lambda s: s.starts_at).starts_at.isoformat() if upcoming else None
             ),
@@ -78,6 +81,11 @@ def describe(report: dict[str, Any]) -> list[str]:
         lines.append(_("No playlist held: the station stays silent until a sync succeeds."))
     lines += [
         _("Next session: %(at)s") % {"at": local(report["next_session"])},
+        *(
+            [_("On air: the session of %(at)s.") % {"at": local(report["on_air"])}]
+            if report["on_air"]
+            else []
+        ),
         _("Audio files: %(held)s needed, %(missing)s missing.")
         % {"held": report["audio_files"], "missing": report["audio_missing"]},
         _("Disk free: %(mb)s MB") % {"mb": report["disk_free_bytes"] // 2**20},
