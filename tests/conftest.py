@@ -52,7 +52,7 @@ def _pg_create(name: str, template: str | None = None) -> str:
     return make_url(database_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
 
 
-def _pg_drop(name: str) -> None:
+def pg_drop(name: str) -> None:
     engine = _pg_admin(PG_URL)
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -102,24 +102,33 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         db.engine().dispose()
     yield name if PG_URL else url
     if PG_URL:
-        _pg_drop(name)
+        pg_drop(name)
+
+
+def copy_database(template: str, name: str, folder: Path) -> str:
+    """A fresh database cloned from a template: its URL (`name` on PostgreSQL)."""
+    if PG_URL:
+        return _pg_create(name, template=template)
+    target = folder / f"{name}.db"
+    shutil.copy(make_url(template).database or "", target)
+    return f"sqlite:///{target}"
 
 
 @pytest.fixture
-def app(template_db: str, tmp_path: Path) -> Iterator[Flask]:
-    if PG_URL:
-        name = f"loaxa_t_{uuid.uuid4().hex[:10]}"
-        url = _pg_create(name, template=template_db)
-    else:
-        target = tmp_path / "radio.db"
-        shutil.copy(make_url(template_db).database or "", target)
-        url = f"sqlite:///{target}"
+def app(request: pytest.FixtureRequest, template_db: str, tmp_path: Path) -> Iterator[Flask]:
+    template = template_db
+    if "fills" in request.fixturenames:  # start from the template that already has them
+        filled = request.getfixturevalue("filled_template")
+        template = filled.database
+        shutil.copytree(filled.folder / "audio", tmp_path / "audio")
+    name = f"loaxa_t_{uuid.uuid4().hex[:10]}"
+    url = copy_database(template, name if PG_URL else "radio", tmp_path)
     application = make_test_app(url, tmp_path)
     yield application
     with application.app_context():
         db.engine().dispose()
     if PG_URL:
-        _pg_drop(name)
+        pg_drop(name)
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """Playlists really built for tests: tone segments through the library pipeline, built days."""
 
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ from audio_library import library
 from audio_library.db import utcnow
 from audio_library.library import Metadata, Origin
 from audio_library.segments import Level, Source, Topic
-from radio import audio
+from radio import audio, db
 from radio.db import get_session
 from scheduler.build_job import today_in
 from scheduler.builder import build_playlists
@@ -22,7 +25,14 @@ from scheduler.playlists import Playlist
 from scheduler.templates import ItemKind, SessionTemplate, TemplateItem, save_template
 from scheduler.units import Station, units_by_code
 from tests import audio_fixtures as fx
-from tests.conftest import OPERATOR_STATION, SAME_DISTRICT_STATION
+from tests.conftest import (
+    OPERATOR_STATION,
+    PG_URL,
+    SAME_DISTRICT_STATION,
+    copy_database,
+    make_test_app,
+    pg_drop,
+)
 
 ZONE = "Asia/Ho_Chi_Minh"
 DRUGS, SECURITY, NOTICES = "phong-chong-ma-tuy", "an-ninh-to-quoc", "thong-bao"
@@ -112,14 +122,43 @@ def playlist_rows(app: Flask) -> int:
         return get_session().scalar(select(func.count()).select_from(Playlist))
 
 
-@pytest.fixture
-def fills(app: Flask, tmp_path: Path) -> dict[str, int]:
-    """Approved segments for the demo sessions' fill rules."""
+def make_fills(app: Flask, folder: Path) -> dict[str, int]:
     return {
-        DRUGS: approved_segment(app, tmp_path, "Bản tin phòng, chống ma túy", DRUGS, 3),
-        SECURITY: approved_segment(app, tmp_path, "Bảo vệ an ninh Tổ quốc", SECURITY, 5),
-        NOTICES: approved_segment(app, tmp_path, "Thông báo của UBND xã", NOTICES, 7),
+        DRUGS: approved_segment(app, folder, "Bản tin phòng, chống ma túy", DRUGS, 3),
+        SECURITY: approved_segment(app, folder, "Bảo vệ an ninh Tổ quốc", SECURITY, 5),
+        NOTICES: approved_segment(app, folder, "Thông báo của UBND xã", NOTICES, 7),
     }
+
+
+@dataclass(frozen=True)
+class FilledTemplate:
+    database: str  # a PostgreSQL database name or an SQLite URL, as template_db gives
+    folder: Path  # its data folder, whose audio store each test copies
+    fills: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+def filled_template(
+    template_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FilledTemplate]:
+    """The test template plus the fill segments, made once for the session: each goes
+    through the real library pipeline (ffmpeg), which took two seconds a test."""
+    folder = tmp_path_factory.mktemp("filled")
+    name = f"loaxa_fill_{uuid.uuid4().hex[:8]}"
+    url = copy_database(template_db, name if PG_URL else "filled", folder)
+    app = make_test_app(url, folder)
+    fills = make_fills(app, folder)
+    with app.app_context():
+        db.engine().dispose()
+    yield FilledTemplate(name if PG_URL else url, folder, fills)
+    if PG_URL:
+        pg_drop(name)
+
+
+@pytest.fixture
+def fills(app: Flask, filled_template: FilledTemplate) -> dict[str, int]:
+    """Approved segments for the demo sessions' fill rules (already in the app's database)."""
+    return dict(filled_template.fills)
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ from scheduler.rules import UnitRules
 from scheduler.templates import ItemKind, SessionTemplate, TemplateItem
 from scheduler.unit_import import import_units
 from scheduler.units import Station
-from tests.conftest import PG_URL, _pg_create, _pg_drop, make_test_app
+from tests.conftest import PG_URL, _pg_create, make_test_app, pg_drop
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = date(2030, 3, 4)
@@ -1179,7 +1179,7 @@ def fresh_app(template_db: str, folder: Path) -> Iterator[Flask]:
         with application.app_context():
             db.engine().dispose()
         if PG_URL:
-            _pg_drop(name)
+            pg_drop(name)
 
 
 def built_in_fresh_database(template_db: str, folder: Path, sc: Scenario) -> dict:
