@@ -39,6 +39,7 @@ class Faults:
     damage_audio: int = 0  # the next N audio answers have a byte flipped
     cut_audio: int = 0  # the next N audio answers stop half-way (with a matching length)
     fail_reports: int = 0  # the next N confirmation batches are stored, then answered 500
+    hide_length: bool = False  # audio comes without Content-Length, as through some proxies
     requests: list[tuple[str, str, int]] = field(default_factory=list)
 
     def __call__(
@@ -55,7 +56,9 @@ class Faults:
             drained(self.app(environ, lambda *args: None))  # stored, but the answer is lost
             noted("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
             return [b"lost"]
-        if not path.endswith("/audio") or not (self.damage_audio or self.cut_audio):
+        if not path.endswith("/audio") or not (
+            self.damage_audio or self.cut_audio or self.hide_length
+        ):
             return self.app(environ, noted)
         captured: dict[str, Any] = {}
 
@@ -63,6 +66,10 @@ class Faults:
             captured.update(status=status, headers=headers)
 
         body = drained(self.app(environ, keep))
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        if self.hide_length:
+            noted(captured["status"], headers)
+            return [body]
         if self.damage_audio:
             self.damage_audio -= 1
             middle = len(body) // 2
@@ -70,7 +77,6 @@ class Faults:
         else:
             self.cut_audio -= 1
             body = body[: len(body) // 2]
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
         noted(captured["status"], [*headers, ("Content-Length", str(len(body)))])
         return [body]
 

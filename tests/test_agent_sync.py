@@ -3,6 +3,7 @@ checks each file, and what it does when the link, the disk or the token fail."""
 
 import hashlib
 import json
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -157,6 +158,42 @@ def test_a_full_disk_stops_the_downloads_cleanly_and_says_so(agent, days, tmp_pa
         assert full.store.errors()[0]["kind"] == "disk_full"
         report = status(full.settings.folder)
         assert report["audio_missing"] == report["audio_files"] > 0
+    finally:
+        full.stop()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real, nearly full file system: a 256 KB tmpfs (needs root, as CI has)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_a_disk_that_fills_up_mid_file_leaves_no_partial_file_and_says_so(
+    agent, days, station_server, small_disk
+):
+    station_server.faults.hide_length = True  # the size is not known before writing
+    full = make_agent(
+        agent.settings.server, agent.settings.token, small_disk / "agent", agent.settings.player
+    )
+    try:
+        full.sync()
+        assert full.store.playlists(today())  # the playlists are held all the same
+        errors = full.store.errors()
+        assert errors[0]["kind"] == "disk_full"
+        assert "No space left" in errors[0]["message"] or "28" in errors[0]["message"]
+        assert not list(full.settings.audio.glob(".part-*"))
+        for sha, path in held_audio(full).items():  # what was written is whole
+            if path.exists():
+                assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
+        assert status(full.settings.folder)["audio_missing"] > 0
     finally:
         full.stop()
 
