@@ -1,11 +1,12 @@
 """Waiting longer after each failure to reach the server, so a commune's thin link and
-a struggling server are not hammered; one success resets it."""
+a struggling server are not hammered; one success resets it. The wait stops growing at
+two minutes: an emergency must still be heard soon after the link comes back."""
 
 import random
 from datetime import datetime, timedelta
 
 FIRST = timedelta(seconds=30)
-LONGEST = timedelta(minutes=10)
+LONGEST = timedelta(minutes=2)
 
 
 class Backoff:
