@@ -149,7 +149,7 @@ def player_command(log: Path, scale: float = 0.0, fail: Iterable[str] = ()) -> s
 
 
 def make_agent(server: str, token: str, folder: Path, player: str, **options: Any) -> Agent:
-    """An agent polling fast, as a test cannot wait two minutes for each poll."""
+    """An agent polling (and retrying) fast: a test cannot wait minutes for each poll."""
     settings = Settings(
         server=server,
         token=token,
@@ -157,6 +157,7 @@ def make_agent(server: str, token: str, folder: Path, player: str, **options: An
         poll_seconds=options.pop("poll_seconds", 1),
         emergency_seconds=options.pop("emergency_seconds", 1),
         forward_seconds=options.pop("forward_seconds", 1),
+        retry_seconds=options.pop("retry_seconds", 1),
         player=player,
         reserve_mb=options.pop("reserve_mb", 0),
         **options,

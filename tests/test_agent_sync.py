@@ -208,7 +208,8 @@ def test_server_down_at_start_says_clearly_it_has_nothing(app, tmp_path, days):
     down = StationServer(app)
     down.stop()
     token = device_token(app, OPERATOR_STATION)
-    agent = make_agent(down.url, token, tmp_path / "a", player_command(tmp_path / "p"))
+    player = player_command(tmp_path / "p")
+    agent = make_agent(down.url, token, tmp_path / "a", player, retry_seconds=30)
     try:
         agent.start()
         wait_until(lambda: agent.store.errors(), what="the first sync to fail")

@@ -48,7 +48,7 @@ class Agent:
         self.store = LocalStore(settings.database)
         self.client = ServerClient(settings.server, settings.token, AGENT_VERSION)
         self.deck = Deck(player or CommandPlayer(settings.player), self.store, settings.audio)
-        self.backoff = Backoff()
+        self.backoff = Backoff(timedelta(seconds=settings.retry_seconds))
         self.refused = False
         self._sync_lock = threading.Lock()
         self._plan_lock = threading.Lock()  # the sync and the watch both plan

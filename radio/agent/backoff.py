@@ -11,7 +11,7 @@ LONGEST = timedelta(minutes=2)
 
 class Backoff:
     def __init__(self, first: timedelta = FIRST, longest: timedelta = LONGEST) -> None:
-        self.first, self.longest = first, longest
+        self.first, self.longest = first, max(first, longest)
         self.failures = 0
         self.next_try: datetime | None = None
 

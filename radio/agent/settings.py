@@ -13,6 +13,7 @@ class Settings:
     poll_seconds: float = 120
     emergency_seconds: float = 30  # today's playlist, where emergencies appear
     forward_seconds: float = 15
+    retry_seconds: float = 30  # the first wait after a failure; it doubles up to 2 minutes
     player: str | None = None  # a command template; None: ffmpeg to the default output
     reserve_mb: int = 200  # disk left free for the system
 
