@@ -211,7 +211,6 @@ class Agent:
                 return
             except ServerProblem as exc:
                 self.backoff.failed(now)
-                self.store.attempted([e["client_key"] for e in batch], str(exc))
                 self._error(exc)
                 return
             taken = [a["client_key"] for a in answers if a["outcome"] in ("created", "duplicate")]

@@ -101,9 +101,10 @@ class Deck:
             self._emergencies += 1
             self._interrupt.set()
         try:
+            done = self.store.reported(slot.key)
             with self._air:
                 for item in slot.items:
-                    if item["id"] in self.store.reported(slot.key):
+                    if item["id"] in done:
                         continue
                     played, started = self._play(slot, item, self._closing)
                     if self._closing.is_set():

@@ -14,10 +14,9 @@ from typing import Any
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS playlist (
     day TEXT PRIMARY KEY, version INTEGER NOT NULL, etag TEXT NOT NULL,
-    body TEXT NOT NULL, fetched_at TEXT NOT NULL, held_since TEXT NOT NULL);
+    body TEXT NOT NULL, held_since TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
-    client_key TEXT PRIMARY KEY, payload TEXT NOT NULL, created_at TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+    client_key TEXT PRIMARY KEY, payload TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS refused (
     client_key TEXT PRIMARY KEY, payload TEXT NOT NULL, error TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS aired (
@@ -79,10 +78,10 @@ class LocalStore:
         with self._tx() as db:
             # held_since stays: it says whether the agent had the day before a session began
             db.execute(
-                "INSERT INTO playlist VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE "
-                "SET version = excluded.version, etag = excluded.etag, body = excluded.body, "
-                "fetched_at = excluded.fetched_at",
-                (day.isoformat(), body["version"], etag, json.dumps(body), *[now.isoformat()] * 2),
+                "INSERT INTO playlist (day, version, etag, body, held_since) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE "
+                "SET version = excluded.version, etag = excluded.etag, body = excluded.body",
+                (day.isoformat(), body["version"], etag, json.dumps(body), now.isoformat()),
             )
 
     def etag(self, day: date) -> str | None:
@@ -171,13 +170,6 @@ class LocalStore:
 
     def refused_count(self) -> int:
         return int(self._rows("SELECT count(*) FROM refused")[0][0])
-
-    def attempted(self, keys: list[str], error: str) -> None:
-        with self._tx() as db:
-            db.executemany(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE client_key = ?",
-                [(error, k) for k in keys],
-            )
 
     # sessions ------------------------------------------------------------
     def session_done(self, key: str) -> bool:
